@@ -1,0 +1,85 @@
+"""Shared fixtures. Each server a test starts is stopped by its fixture, by process id."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.harness import (
+    ARTIFACTS,
+    CHROMIUM_ARGS,
+    DemoAPI,
+    StreamlitApp,
+    chromium_path,
+    start_demo_api,
+    start_streamlit,
+)
+
+
+@pytest.fixture(scope="session")
+def demo_api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoAPI]:
+    """One demo API (2,000 calls, fault API on) shared by the session's tests. Tests that
+    change data create their own dashboards; tests that arm faults clear them after."""
+    api = start_demo_api(tmp_path_factory.mktemp("demo_api"))
+    yield api
+    api.stop()
+
+
+@pytest.fixture
+def fresh_demo_api(tmp_path: Path) -> Iterator[DemoAPI]:
+    """A demo API of the test's own, with a fresh database."""
+    api = start_demo_api(tmp_path)
+    yield api
+    api.stop()
+
+
+@pytest.fixture
+def app_env(demo_api_server: DemoAPI, monkeypatch: pytest.MonkeyPatch) -> DemoAPI:
+    """Point an in-process AppTest at the shared demo API through the environment."""
+    monkeypatch.setenv("CEKURA_BASE_URL", demo_api_server.url)
+    monkeypatch.setenv("CEKURA_API_KEY", demo_api_server.api_key)
+    return demo_api_server
+
+
+@pytest.fixture(scope="session")
+def streamlit_app(
+    demo_api_server: DemoAPI, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[StreamlitApp]:
+    app = start_streamlit(
+        tmp_path_factory.mktemp("streamlit"),
+        {"CEKURA_BASE_URL": demo_api_server.url, "CEKURA_API_KEY": demo_api_server.api_key},
+    )
+    yield app
+    app.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    exe = chromium_path()
+    if not os.path.exists(exe):
+        pytest.fail(
+            f"No Chromium at {exe}: install Debian's 'chromium' or set CEKURA_TEST_CHROMIUM."
+        )
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=exe, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot_dir() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
