@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 CHROMIUM ?= /usr/bin/chromium
+STREAMLIT_PORT ?= 8501
 
 .PHONY: run test bench lint typecheck chromium clean
 
@@ -17,7 +18,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 	touch $@
 
 run: $(VENV)/.runtime
-	$(PY) -m streamlit run app.py --server.port 8501 --server.address localhost
+	$(PY) -m streamlit run app.py --server.port $(STREAMLIT_PORT) --server.address localhost
 
 # Debian's Chromium for the browser tests; only installed when missing and we are root.
 chromium:

@@ -88,7 +88,9 @@ FIELDS: dict[str, FieldSpec] = {
             "Call",
             ("eq", "neq", "contains", "in", "isnull"),
         ),
-        FieldSpec("topic", "string", "Call topic", "Call", ("eq", "neq", "contains", "in", "isnull")),
+        FieldSpec(
+            "topic", "string", "Call topic", "Call", ("eq", "neq", "contains", "in", "isnull")
+        ),
         FieldSpec("timestamp", "datetime", "Call time", "Call", ("eq", "gt", "gte", "lt", "lte")),
         FieldSpec("is_reviewed", "boolean", "Reviewed by a person", "Call", ("eq",)),
         FieldSpec("agent.id", "integer", "Agent", "Agent", _INTEGER_OPS),
@@ -153,7 +155,13 @@ def is_metric_evaluation_field(name: str) -> bool:
 def op_label(op: str, kind: FieldKind | str = "string") -> str:
     """An op in words, as a person reads it after the field's label."""
     if kind == "datetime":
-        words = {"eq": "is", "gt": "after", "gte": "on or after", "lt": "before", "lte": "on or before"}
+        words = {
+            "eq": "is",
+            "gt": "after",
+            "gte": "on or after",
+            "lt": "before",
+            "lte": "on or before",
+        }
         if op in words:
             return words[op]
     if kind in ("number", "integer", "dynamic"):
@@ -244,7 +252,10 @@ def plottable_data_type(field: str) -> str | None:
     """The data type a widget field plots as, or None when it cannot be plotted."""
     if field in PLOTTABLE_FIELDS:
         return PLOTTABLE_FIELDS[field]
-    if field.startswith(METADATA_PREFIX) and metadata_key_problem(field[len(METADATA_PREFIX) :]) is None:
+    if (
+        field.startswith(METADATA_PREFIX)
+        and metadata_key_problem(field[len(METADATA_PREFIX) :]) is None
+    ):
         return "string"
     return None
 
