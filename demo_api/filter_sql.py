@@ -1,0 +1,435 @@
+"""Filter objects (RULES.md "Filter object"): validation and compilation to SQLite.
+
+`filter_problems` says what is wrong with a payload, keyed by the path of the bad node.
+`compile_filter` turns a valid payload into a boolean SQL expression over `call_logs c`,
+with every value a bound parameter.
+
+Semantics worth knowing (the property test's plain-Python evaluator states the same):
+- `neq` matches rows whose value is missing (NULL) too, as Django's `exclude` does.
+- contains/startswith/endswith use SQLite LIKE: case-insensitive for ASCII letters only.
+- `regex` is Python `re.search` (case-sensitive, matches anywhere).
+- A `metric_evaluations.*` condition outside `same_row` holds when SOME evaluation of the
+  call satisfies it; `neq` and `isnull: true` are the negations ("no evaluation equals",
+  "no evaluation has a value"). Inside `same_row` every condition is tested on one row.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from cekura_dashboards import catalog
+from demo_api.relative_dates import (
+    day_range,
+    is_datetime_value,
+    means_whole_day,
+    resolve_datetime,
+)
+
+MAX_DEPTH = 32
+MAX_CONDITIONS = 1000
+MAX_IN_VALUES = 10_000
+MAX_REGEX_LENGTH = 500
+_SQLITE_INT_MIN = -(2**63)
+_SQLITE_INT_MAX = 2**63 - 1
+
+_CONDITION_KEYS = frozenset({"field", "op", "value"})
+_GROUP_KEYS = frozenset({"operator", "conditions"})
+
+# Filter field -> SQL over the call row `c`. agent/metadata/metric fields are built below.
+_CALL_COLUMNS: dict[str, str] = {
+    "id": "c.id",
+    "success": "c.success",
+    "duration": "c.duration",
+    "customer_number": "c.customer_number",
+    "call_ended_reason": "c.call_ended_reason",
+    "dropoff_point": "c.dropoff_point",
+    "topic": "c.topic",
+    "timestamp": "c.timestamp",
+    "is_reviewed": "c.is_reviewed",
+    "agent.id": "c.agent_id",
+    "agent.agent_name": "(SELECT a.agent_name FROM agents a WHERE a.id = c.agent_id)",
+}
+# Metric-evaluation fields -> SQL over one evaluation row `me`.
+_EVALUATION_COLUMNS: dict[str, str] = {
+    "metric_evaluations.value": "me.value",
+    "metric_evaluations.metric.id": "me.metric_id",
+    "metric_evaluations.metric.name": "(SELECT m.name FROM metrics m WHERE m.id = me.metric_id)",
+}
+# `{}` is SQL this module built from constants; every value in it is a bound parameter.
+_SOME_EVALUATION = "EXISTS (SELECT 1 FROM metric_evaluations me WHERE me.call_log_id = c.id AND {})"
+_COMPARISONS = {"eq": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+
+
+class InvalidFilter(ValueError):
+    """compile_filter was given a payload that filter_problems refuses."""
+
+    def __init__(self, problems: dict[str, list[str]]):
+        self.problems = problems
+        super().__init__("; ".join(flatten_problems(problems)))
+
+
+def flatten_problems(problems: dict[str, list[str]]) -> list[str]:
+    """`{"conditions[1].op": ["..."]}` as `["conditions[1].op: ..."]` (root problems bare)."""
+    return [f"{path}: {msg}" if path else msg for path, msgs in problems.items() for msg in msgs]
+
+
+# --- Validation --------------------------------------------------------------------------
+
+
+def _show(value: Any, limit: int = 60) -> str:
+    """A value as a person reads it in a message; safe to encode as UTF-8 JSON."""
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return f"'{text}'" if isinstance(value, str) else text
+
+
+def _join(path: str, part: str) -> str:
+    if not path:
+        return part
+    return f"{path}{part}" if part.startswith("[") else f"{path}.{part}"
+
+
+def _is_text(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _is_integer(value: Any) -> bool:
+    return (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and _SQLITE_INT_MIN <= value <= _SQLITE_INT_MAX
+    )
+
+
+def _is_number(value: Any) -> bool:
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return _is_integer(value)
+
+
+def _is_scalar(value: Any) -> bool:
+    return _is_text(value) or _is_number(value) or isinstance(value, bool)
+
+
+def _value_kind(spec: catalog.FieldSpec, op: str) -> tuple[Callable[[Any], bool], str]:
+    """The test one value must pass for this field and op, and its name for messages."""
+    if op in ("contains", "startswith", "endswith", "regex"):
+        return _is_text, "text"
+    if spec.kind == "integer":
+        return _is_integer, "a whole number"
+    if spec.kind == "number":
+        return _is_number, "a number"
+    if spec.kind == "boolean":
+        return (lambda v: isinstance(v, bool)), "true or false"
+    if spec.kind == "datetime":
+        return is_datetime_value, "a date (ISO 8601, or now/today like 'now-7d')"
+    if spec.kind == "dynamic":
+        if op in ("gt", "gte", "lt", "lte"):
+            return _is_number, "a number"
+        return _is_scalar, "text, a number or true/false"
+    return _is_text, "text"
+
+
+def _value_problems(spec: catalog.FieldSpec, op: str, value: Any) -> list[str]:
+    if op == "isnull":
+        if not isinstance(value, bool):
+            return [f"'isnull' takes true or false, not {_show(value)}."]
+        return []
+    accepts, kind_name = _value_kind(spec, op)
+    if op == "in":
+        if not isinstance(value, list):
+            return [f'\'in\' takes a list of values, for example ["a", "b"]; got {_show(value)}.']
+        if not value:
+            return ["'in' needs at least one value in its list."]
+        if len(value) > MAX_IN_VALUES:
+            return [f"'in' takes at most {MAX_IN_VALUES} values; got {len(value)}."]
+        bad = [item for item in value if not accepts(item)]
+        if bad:
+            return [f"Every value of '{spec.name}' must be {kind_name}; {_show(bad[0])} is not."]
+        return []
+    if not accepts(value):
+        return [f"The value of '{spec.name}' must be {kind_name}; got {_show(value)}."]
+    if spec.kind == "datetime":
+        try:
+            resolve_datetime(value, op, datetime.now(UTC))
+        except ValueError as exc:
+            return [str(exc)]
+    if op == "regex":
+        if len(value) > MAX_REGEX_LENGTH:
+            return [f"A pattern may be at most {MAX_REGEX_LENGTH} characters long."]
+        try:
+            re.compile(value)
+        except (re.error, RecursionError, OverflowError) as exc:
+            return [f"The pattern {_show(value)} is not a valid regular expression: {exc}."]
+    return []
+
+
+def _field_spec_or_problem(field: Any) -> tuple[catalog.FieldSpec | None, str | None]:
+    if not isinstance(field, str) or not field:
+        return None, f"A condition needs a field name (text); got {_show(field)}."
+    spec = catalog.field_spec(field)
+    if spec is not None:
+        return spec, None
+    if field.startswith(catalog.METADATA_PREFIX):
+        problem = catalog.metadata_key_problem(field[len(catalog.METADATA_PREFIX) :])
+        if problem:
+            return None, problem
+    return None, f"Unknown field {_show(field)}."
+
+
+class _Checker:
+    def __init__(self) -> None:
+        self.problems: dict[str, list[str]] = {}
+        self.conditions = 0
+
+    def add(self, path: str, message: str) -> None:
+        self.problems.setdefault(path, []).append(message)
+
+    def node(self, node: Any, path: str, depth: int, in_same_row: bool) -> None:
+        if not isinstance(node, dict):
+            self.add(path, f"Expected a condition or a group (an object); got {_show(node)}.")
+            return
+        keys = set(node)
+        if keys & _GROUP_KEYS and keys & _CONDITION_KEYS:
+            self.add(
+                path,
+                "A node is either a condition (field, op, value) or a group (operator, "
+                "conditions), not both.",
+            )
+            return
+        if keys & _GROUP_KEYS:
+            self.group(node, path, depth, in_same_row)
+        elif keys & _CONDITION_KEYS:
+            self.condition(node, path, in_same_row)
+        else:
+            self.add(
+                path,
+                "Expected a condition {field, op, value} or a group {operator, conditions}"
+                + (f"; unknown keys {', '.join(sorted(_show(k) for k in keys))}." if keys else "."),
+            )
+
+    def group(self, node: dict[str, Any], path: str, depth: int, in_same_row: bool) -> None:
+        for key in sorted(set(node) - _GROUP_KEYS, key=str):
+            self.add(
+                path, f"Unknown key {_show(key)} in a group; a group has operator and conditions."
+            )
+        if depth > MAX_DEPTH:
+            self.add(path, f"Groups may nest at most {MAX_DEPTH} levels deep.")
+            return
+        operator = node.get("operator")
+        if "operator" not in node:
+            self.add(_join(path, "operator"), "A group needs an operator: and, or or same_row.")
+        elif operator not in catalog.LOGICAL_OPERATORS:
+            self.add(
+                _join(path, "operator"),
+                f"Unknown logical operator {_show(operator)}; use and, or or same_row.",
+            )
+        conditions = node.get("conditions")
+        if not isinstance(conditions, list):
+            self.add(
+                _join(path, "conditions"),
+                f"A group needs a list of conditions; got {_show(conditions)}.",
+            )
+            return
+        if not conditions:
+            self.add(_join(path, "conditions"), "A group needs at least one condition.")
+            return
+        inner_same_row = in_same_row or operator == "same_row"
+        for index, child in enumerate(conditions):
+            self.node(child, _join(path, f"conditions[{index}]"), depth + 1, inner_same_row)
+
+    def condition(self, node: dict[str, Any], path: str, in_same_row: bool) -> None:
+        self.conditions += 1
+        for key in sorted(set(node) - _CONDITION_KEYS, key=str):
+            self.add(
+                path,
+                f"Unknown key {_show(key)} in a condition; a condition has field, op and value.",
+            )
+        spec, field_problem = _field_spec_or_problem(node.get("field"))
+        if field_problem:
+            self.add(_join(path, "field"), field_problem)
+        elif in_same_row and spec is not None and not catalog.is_metric_evaluation_field(spec.name):
+            self.add(
+                _join(path, "field"),
+                f"A same_row group compares one metric evaluation; {_show(spec.name)} is not a "
+                "metric_evaluations field.",
+            )
+        op = node.get("op")
+        if "op" not in node:
+            self.add(_join(path, "op"), "A condition needs an op, for example eq.")
+            return
+        if op not in catalog.ALL_OPS:
+            self.add(
+                _join(path, "op"),
+                f"Unknown op {_show(op)}; use one of {', '.join(catalog.ALL_OPS)}.",
+            )
+            return
+        if spec is None:
+            return
+        if op not in spec.ops:
+            self.add(
+                _join(path, "op"),
+                f"{_show(spec.name)} does not accept {_show(op)}; use one of {', '.join(spec.ops)}.",
+            )
+            return
+        if "value" not in node:
+            self.add(_join(path, "value"), f"The condition on {_show(spec.name)} needs a value.")
+            return
+        for message in _value_problems(spec, op, node["value"]):
+            self.add(_join(path, "value"), message)
+
+
+def filter_problems(filters: Any) -> dict[str, list[str]]:
+    """What is wrong with a filter payload, by node path; `{}` when it is valid.
+
+    Paths: `""` for the root, `conditions[1]` for a node, `conditions[1].conditions[0].op`
+    for one of its keys. `None` and `{}` mean "no filter" and are valid.
+    """
+    if filters is None or filters == {}:
+        return {}
+    checker = _Checker()
+    checker.node(filters, "", 0, False)
+    if not checker.problems and checker.conditions > MAX_CONDITIONS:
+        checker.add("", f"A filter may hold at most {MAX_CONDITIONS} conditions.")
+    return checker.problems
+
+
+# --- Compilation -------------------------------------------------------------------------
+
+
+def _like_pattern(value: str, op: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    if op == "contains":
+        return f"%{escaped}%"
+    if op == "startswith":
+        return f"{escaped}%"
+    return f"%{escaped}"
+
+
+def _balanced(parts: list[str], joiner: str) -> str:
+    """`a AND b AND c ...` nested as a balanced tree: SQLite caps expression depth at 1000."""
+    if len(parts) == 1:
+        return parts[0]
+    middle = len(parts) // 2
+    return f"({_balanced(parts[:middle], joiner)} {joiner} {_balanced(parts[middle:], joiner)})"
+
+
+def _metadata_path(field: str) -> str:
+    # The key passed catalog.metadata_key_problem: letters, digits, '_' and '-' only.
+    return f'$."{field[len(catalog.METADATA_PREFIX) :]}"'
+
+
+class _Compiler:
+    def __init__(self, now: datetime):
+        self.now = now
+        self.params: list[Any] = []
+
+    def bind(self, value: Any) -> str:
+        self.params.append(value)
+        return "?"
+
+    def node(self, node: dict[str, Any], in_row: bool) -> str:
+        if "operator" in node:
+            operator = node["operator"]
+            if operator == "same_row" and not in_row:
+                inner = self.node({"operator": "and", "conditions": node["conditions"]}, True)
+                return _SOME_EVALUATION.format(inner)
+            joiner = "OR" if operator == "or" else "AND"
+            return _balanced([self.node(child, in_row) for child in node["conditions"]], joiner)
+        field = node["field"]
+        if catalog.is_metric_evaluation_field(field) and not in_row:
+            return self.evaluation_condition(node)
+        return self.comparison(self.column(field), node)
+
+    def column(self, field: str) -> str:
+        if field in _CALL_COLUMNS:
+            return _CALL_COLUMNS[field]
+        if field in _EVALUATION_COLUMNS:
+            return _EVALUATION_COLUMNS[field]
+        return f"json_extract(c.metadata, {self.bind(_metadata_path(field))})"
+
+    def evaluation_condition(self, node: dict[str, Any]) -> str:
+        """Some evaluation satisfies it; neq and isnull:true are negations (module doc)."""
+        negate = node["op"] == "neq" or (node["op"] == "isnull" and node["value"] is True)
+        positive = dict(node)
+        if node["op"] == "neq":
+            positive["op"] = "eq"
+        elif node["op"] == "isnull":
+            positive["value"] = False
+        inner = self.comparison(_EVALUATION_COLUMNS[node["field"]], positive)
+        exists = _SOME_EVALUATION.format(inner)
+        return f"NOT {exists}" if negate else exists
+
+    def comparison(self, column: str, node: dict[str, Any]) -> str:
+        field, op, value = node["field"], node["op"], node["value"]
+        if op == "isnull":
+            return f"{column} IS NULL" if value else f"{column} IS NOT NULL"
+        if op in ("contains", "startswith", "endswith"):
+            pattern = self.bind(_like_pattern(value, op))
+            if field == "metric_evaluations.value":
+                return f"(typeof({column}) = 'text' AND {column} LIKE {pattern} ESCAPE '\\')"
+            return f"{column} LIKE {pattern} ESCAPE '\\'"
+        if op == "regex":
+            return f"{column} REGEXP {self.bind(value)}"
+        if op == "in":
+            placeholder = self.bind(json.dumps(value))
+            return f"{column} IN (SELECT value FROM json_each({placeholder}))"  # noqa: S608
+        if field == "timestamp":
+            return self.timestamp(column, op, value)
+        if op == "neq":
+            return f"{column} IS NOT {self.bind(value)}"
+        return f"{column} {_COMPARISONS[op]} {self.bind(value)}"
+
+    def timestamp(self, column: str, op: str, value: str) -> str:
+        if op == "eq" and means_whole_day(value):
+            start, end = day_range(value, self.now)
+            return f"({column} >= {self.bind(start.timestamp())} AND {column} < {self.bind(end.timestamp())})"
+        moment = resolve_datetime(value, op, self.now).timestamp()
+        return f"{column} {_COMPARISONS[op]} {self.bind(moment)}"
+
+
+def compile_filter(filters: Any, *, now: datetime) -> tuple[str, list[Any]]:
+    """A boolean SQL expression for `SELECT ... FROM call_logs c WHERE <expr>`, and its
+    parameters. `None`/`{}` gives `1`. Raises InvalidFilter when filter_problems objects;
+    the connection needs `register_functions` for `regex`."""
+    problems = filter_problems(filters)
+    if problems:
+        raise InvalidFilter(problems)
+    if not filters:
+        return "1", []
+    compiler = _Compiler(now if now.tzinfo else now.replace(tzinfo=UTC))
+    return compiler.node(filters, False), compiler.params
+
+
+@lru_cache(maxsize=256)
+def _pattern(text: str) -> re.Pattern[str]:
+    return re.compile(text)
+
+
+def _regexp(pattern: str | None, value: Any) -> int | None:
+    if pattern is None or value is None:
+        return None
+    try:
+        return 1 if _pattern(pattern).search(str(value)) else 0
+    except re.error:
+        return 0
+
+
+def register_functions(conn: sqlite3.Connection) -> None:
+    """Give a connection what compiled filters call: `X REGEXP pattern` (Python re.search)."""
+    conn.create_function("regexp", 2, _regexp, deterministic=True)
