@@ -1,0 +1,446 @@
+"""What is wrong with a filter tree, in words a person understands.
+
+Errors are what the API would refuse (unknown field, op not allowed, wrong value type,
+bad regex, same_row over fields that are not metric evaluations, empty groups) and what
+can match no call or whose widget data the API refuses (contradictions, a start more
+than 30 days back, a window that ends before it starts). Warnings are allowed to save.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from cekura_dashboards.catalog import (
+    ALL_OPS,
+    LOGICAL_OPERATORS,
+    MAX_WIDGET_DATA_DAYS,
+    METADATA_PREFIX,
+    TOO_FAR_IN_THE_PAST,
+    FieldSpec,
+    field_spec,
+    is_metric_evaluation_field,
+    metadata_key_problem,
+    op_label,
+)
+from cekura_dashboards.filter_tree import Condition, Group, Node, content_key, iter_nodes
+from cekura_dashboards.relative_dates import (
+    LOWER_OPS,
+    UPPER_OPS,
+    format_moment,
+    is_datetime_value,
+    resolve_datetime,
+)
+
+Severity = Literal["error", "warning"]
+
+AGENT_ID_FIELD = "agent.id"
+METRIC_ID_FIELD = "metric_evaluations.metric.id"
+
+KIND_WORDS = {
+    "integer": "a whole number",
+    "number": "a number",
+    "string": "text",
+    "boolean": "true or false",
+    "datetime": "a date and time (for example 2026-11-07T14:00:00Z, now-7d or today)",
+    "dynamic": "a number, text or true/false",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    node_id: str
+    path: str  # "" for the root, "conditions[1].conditions[0]"
+    severity: Severity
+    message: str
+    part: str | None = None  # "field" | "op" | "value" | "operator" | "conditions" | None
+
+
+def has_errors(problems: Iterable[Problem]) -> bool:
+    return any(p.severity == "error" for p in problems)
+
+
+def problems_by_node(problems: Iterable[Problem]) -> dict[str, list[Problem]]:
+    """Problems grouped by node id, for showing each beside its row."""
+    grouped: dict[str, list[Problem]] = {}
+    for problem in problems:
+        grouped.setdefault(problem.node_id, []).append(problem)
+    return grouped
+
+
+def field_label(field: str) -> str:
+    """The field in words ("Call duration (seconds)"); the raw name when unknown."""
+    spec = field_spec(field)
+    return spec.label if spec else field
+
+
+def shown(value: Any) -> str:
+    """A value as a message quotes it: 'billing', 60, true, ['a', 'b']."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "nothing"
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(shown(v) for v in value) + "]"
+    return repr(value)
+
+
+def id_names(items: Any, name_key: str) -> dict[int, str] | None:
+    """{id: name} from a mapping, or from a list of models/dicts with `id` and a name
+    (`agent_name` for agents, `name` for metrics/projects). None stays None."""
+    if items is None:
+        return None
+    if isinstance(items, Mapping):
+        return {int(k): str(v) for k, v in items.items()}
+    names: dict[int, str] = {}
+    for item in items:
+        get = item.get if isinstance(item, Mapping) else lambda k, _i=item: getattr(_i, k, None)
+        item_id = get("id")
+        name = get(name_key) or get("name") or get("agent_name")
+        if isinstance(item_id, int):
+            names[item_id] = str(name) if name is not None else f"#{item_id}"
+    return names
+
+
+# --- one value ------------------------------------------------------------------------
+def _fits_kind(kind: str, value: Any) -> bool:
+    if kind == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "number":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if kind == "string":
+        return isinstance(value, str)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind == "datetime":
+        return is_datetime_value(value)
+    return isinstance(value, str | int | float)  # dynamic: a metric's value
+
+
+def value_problem(field: str, op: str, value: Any) -> str | None:
+    """Why `value` does not suit `field` with `op` (both assumed known), or None."""
+    spec = field_spec(field)
+    if spec is None or op not in ALL_OPS:
+        return None
+    label = spec.label
+    words = op_label(op, spec.kind)
+    if op == "isnull":
+        if not isinstance(value, bool):
+            return f"{label} '{words}' needs true or false, not {shown(value)}."
+        return None
+    if op == "in":
+        if not isinstance(value, list):
+            return f"{label} '{words}' needs a list of values, not {shown(value)}."
+        for item in value:
+            if not _fits_kind(spec.kind, item):
+                return f"{label}: {shown(item)} in the list is not {KIND_WORDS[spec.kind]}."
+        return None
+    if value is None:
+        return f"{label} '{words}' needs a value."
+    if op == "regex":
+        if not isinstance(value, str):
+            return f"{label} '{words}' needs a pattern as text, not {shown(value)}."
+        try:
+            re.compile(value)
+        except re.error as exc:
+            return f"{label}: the pattern {shown(value)} does not work ({exc})."
+        return None
+    if op in ("contains", "startswith", "endswith"):
+        if not isinstance(value, str):
+            return f"{label} '{words}' needs text, not {shown(value)}."
+        return None
+    if not _fits_kind(spec.kind, value):
+        return f"{label} needs {KIND_WORDS[spec.kind]}, not {shown(value)}."
+    return None
+
+
+def condition_problems(cond: Condition) -> list[tuple[str, str]]:
+    """(part, message) for what the API would refuse in this one condition."""
+    spec = field_spec(cond.field)
+    if spec is None:
+        if not cond.field:
+            return [("field", "Choose a field.")]
+        if cond.field.startswith(METADATA_PREFIX):
+            key_problem = metadata_key_problem(cond.field[len(METADATA_PREFIX) :])
+            return [("field", key_problem or f"There is no field '{cond.field}'.")]
+        return [("field", f"There is no field '{cond.field}'.")]
+    if cond.op not in ALL_OPS:
+        return [("op", f"'{cond.op}' is not a comparison the API knows.")]
+    if cond.op not in spec.ops:
+        choices = ", ".join(f"'{op_label(op, spec.kind)}'" for op in spec.ops)
+        return [
+            (
+                "op",
+                f"{spec.label} cannot use '{op_label(cond.op, spec.kind)}' ({cond.op}); "
+                f"choose one of {choices}.",
+            )
+        ]
+    problem = value_problem(cond.field, cond.op, cond.value)
+    return [("value", problem)] if problem else []
+
+
+# --- the whole tree ---------------------------------------------------------------------
+def validate_filter(
+    node: Node | None,
+    *,
+    now: datetime | None = None,
+    agents: Any = None,
+    metrics: Any = None,
+) -> list[Problem]:
+    """Every problem in the tree, parents before children, in tree order.
+
+    `agents`/`metrics`: lists of Agent/Metric models or dicts, or {id: name} mappings;
+    when given, ids not among them are warned about. `now` defaults to the current time.
+    """
+    moment = now if now is not None else datetime.now(UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    agent_names = id_names(agents, "agent_name")
+    metric_names = id_names(metrics, "name")
+    problems: list[Problem] = []
+    for path, current in iter_nodes(node):
+        if isinstance(current, Group):
+            problems.extend(_group_problems(current, path, moment))
+        else:
+            problems.extend(
+                _condition_all_problems(current, path, moment, agent_names, metric_names)
+            )
+    problems.extend(_same_row_problems(node))
+    order = {n.node_id: i for i, (_, n) in enumerate(iter_nodes(node))}
+    problems.sort(key=lambda p: order.get(p.node_id, 0))  # stable: keeps per-node order
+    return problems
+
+
+def _condition_all_problems(
+    cond: Condition,
+    path: str,
+    now: datetime,
+    agent_names: dict[int, str] | None,
+    metric_names: dict[int, str] | None,
+) -> list[Problem]:
+    found = [
+        Problem(cond.node_id, path, "error", msg, part) for part, msg in condition_problems(cond)
+    ]
+    if found:
+        return found
+    label = field_label(cond.field)
+    if cond.op == "in" and isinstance(cond.value, list):
+        if len(cond.value) == 1:
+            found.append(
+                Problem(
+                    cond.node_id,
+                    path,
+                    "warning",
+                    f"{label} 'is one of' has only {shown(cond.value[0])}; use 'is' instead.",
+                    "op",
+                )
+            )
+        elif not cond.value:
+            found.append(
+                Problem(
+                    cond.node_id,
+                    path,
+                    "warning",
+                    f"{label} 'is one of' has no values, so it matches no call.",
+                    "value",
+                )
+            )
+    if cond.field == "timestamp" and cond.op in ("gt", "gte", "eq"):
+        start = resolve_datetime(cond.value, cond.op, now)
+        if start < now - timedelta(days=MAX_WIDGET_DATA_DAYS):
+            found.append(
+                Problem(
+                    cond.node_id,
+                    path,
+                    "error",
+                    f"{label} {shown(cond.value)} starts at {format_moment(start)} UTC, more than "
+                    f"{MAX_WIDGET_DATA_DAYS} days ago; the API refuses its widget data: "
+                    f"'{TOO_FAR_IN_THE_PAST}'",
+                    "value",
+                )
+            )
+    for field, names, what in (
+        (AGENT_ID_FIELD, agent_names, "agent"),
+        (METRIC_ID_FIELD, metric_names, "metric"),
+    ):
+        if cond.field != field or names is None or cond.op not in ("eq", "neq", "in"):
+            continue
+        values = cond.value if isinstance(cond.value, list) else [cond.value]
+        for value in values:
+            if value not in names:
+                found.append(
+                    Problem(
+                        cond.node_id,
+                        path,
+                        "warning",
+                        f"There is no {what} with ID {value} in this project.",
+                        "value",
+                    )
+                )
+    return found
+
+
+def _child_path(path: str, index: int) -> str:
+    return f"{path}.conditions[{index}]" if path else f"conditions[{index}]"
+
+
+def _group_problems(group: Group, path: str, now: datetime) -> list[Problem]:
+    found: list[Problem] = []
+    if group.operator not in LOGICAL_OPERATORS:
+        found.append(
+            Problem(
+                group.node_id,
+                path,
+                "error",
+                f"'{group.operator}' is not a way to combine conditions; use and, or, or same_row.",
+                "operator",
+            )
+        )
+    if not group.conditions:
+        found.append(
+            Problem(
+                group.node_id,
+                path,
+                "error",
+                "This group has no conditions; add one or remove the group.",
+                "conditions",
+            )
+        )
+    seen: dict[str, int] = {}
+    for index, child in enumerate(group.conditions):
+        key = content_key(child)
+        if key in seen:
+            what = "condition" if isinstance(child, Condition) else "group"
+            found.append(
+                Problem(
+                    child.node_id,
+                    _child_path(path, index),
+                    "warning",
+                    f"This {what} repeats {what} {seen[key] + 1} of the same group.",
+                )
+            )
+        else:
+            seen[key] = index
+    if group.operator in ("and", "same_row"):
+        found.extend(_contradictions(group, path, now))
+    return found
+
+
+def _same_row_problems(node: Node | None) -> list[Problem]:
+    found: list[Problem] = []
+    for path, current in iter_nodes(node):
+        if not (isinstance(current, Group) and current.operator == "same_row"):
+            continue
+        for sub_path, inner in iter_nodes(current, path):
+            if isinstance(inner, Condition) and not is_metric_evaluation_field(inner.field):
+                found.append(
+                    Problem(
+                        inner.node_id,
+                        sub_path,
+                        "error",
+                        f"{field_label(inner.field)} is not part of a metric evaluation, so it "
+                        "cannot be in a 'same metric evaluation' group.",
+                        "field",
+                    )
+                )
+    # A condition inside two nested same_row groups is reported once.
+    unique: dict[tuple[str, str], Problem] = {}
+    for problem in found:
+        unique.setdefault((problem.node_id, problem.message), problem)
+    return list(unique.values())
+
+
+# --- contradictions inside one `and` ------------------------------------------------------
+def _comparable(spec: FieldSpec, cond: Condition, now: datetime) -> Any:
+    """The value as something `<` works on, or None when it cannot be ordered."""
+    if spec.kind == "datetime":
+        return resolve_datetime(cond.value, cond.op, now)
+    if isinstance(cond.value, int | float) and not isinstance(cond.value, bool):
+        return cond.value
+    return None
+
+
+def _bound_words(spec: FieldSpec, cond: Condition) -> str:
+    return f"{op_label(cond.op, spec.kind)} {shown(cond.value)}"
+
+
+def _conflict(spec: FieldSpec, a: Condition, b: Condition, now: datetime) -> str | None:
+    """Why `a` and `b` (same field, both valid) cannot both hold, or None."""
+    label = spec.label
+    ops = {a.op, b.op}
+    if a.op == "eq" and b.op == "eq":
+        va, vb = _comparable(spec, a, now), _comparable(spec, b, now)
+        same = va == vb if va is not None and vb is not None else a.value == b.value
+        if not same or isinstance(a.value, bool) != isinstance(b.value, bool):
+            return f"{label} cannot be both {shown(a.value)} and {shown(b.value)}; no call matches."
+        return None
+    if ops == {"eq", "neq"}:
+        if a.value == b.value and isinstance(a.value, bool) == isinstance(b.value, bool):
+            return f"{label} cannot be {shown(a.value)} and not {shown(a.value)}; no call matches."
+        return None
+    if ops == {"eq", "in"}:
+        eq, among = (a, b) if a.op == "eq" else (b, a)
+        if eq.value not in among.value:
+            return (
+                f"{label} is {shown(eq.value)} but must also be one of {shown(among.value)}; "
+                "no call matches."
+            )
+        return None
+    if a.op == "in" and b.op == "in":
+        if not [v for v in a.value if v in b.value]:
+            return (
+                f"{label} must be one of {shown(a.value)} and one of {shown(b.value)}, which "
+                "share no value; no call matches."
+            )
+        return None
+    bounds = {"eq", *LOWER_OPS, *UPPER_OPS}
+    if not ops <= bounds:
+        return None
+    va, vb = _comparable(spec, a, now), _comparable(spec, b, now)
+    if va is None or vb is None:
+        return None
+    pairs = [(a, va, b, vb), (b, vb, a, va)]
+    for low, low_v, high, high_v in pairs:
+        low_is_lower = low.op in LOWER_OPS or low.op == "eq"
+        high_is_upper = high.op in UPPER_OPS or high.op == "eq"
+        if not (low_is_lower and high_is_upper) or {low.op, high.op} == {"eq"}:
+            continue
+        strict = low.op == "gt" or high.op == "lt"
+        if low_v > high_v or (strict and low_v == high_v):
+            if spec.kind == "datetime":
+                return (
+                    f"The time window starts ({format_moment(low_v)} UTC, "
+                    f"{_bound_words(spec, low)}) after it ends ({format_moment(high_v)} UTC, "
+                    f"{_bound_words(spec, high)}); no call matches."
+                )
+            return (
+                f"{label} cannot be {_bound_words(spec, low)} and {_bound_words(spec, high)} "
+                "at once; no call matches."
+            )
+    return None
+
+
+def _contradictions(group: Group, path: str, now: datetime) -> list[Problem]:
+    found: list[Problem] = []
+    earlier: list[Condition] = []
+    for index, child in enumerate(group.conditions):
+        if not isinstance(child, Condition) or condition_problems(child):
+            continue
+        spec = field_spec(child.field)
+        assert spec is not None  # condition_problems found the field
+        for other in earlier:
+            if other.field != child.field:
+                continue
+            reason = _conflict(spec, other, child, now)
+            if reason:
+                found.append(
+                    Problem(child.node_id, _child_path(path, index), "error", reason, "value")
+                )
+                break
+        earlier.append(child)
+    return found
