@@ -1,0 +1,465 @@
+"""Widget data (RULES.md "Widget"): the WidgetDataResponse of one widget, from the call logs.
+
+`data` by chart type:
+- line: `[{"id", "timestamp", "value"}]`, one point per call (per evaluation for a metric),
+  oldest first. Only the most recent `LINE_POINT_CAP` points are returned: a chart cannot
+  show more, and 50,000 JSON points would dominate the response time.
+- bar: `[{"time_interval", "value", "sample_count"}]`, one per time bucket
+  (`time_period` hour/day/week/month, weeks start on Monday, all UTC), oldest first.
+- pie: `[{"label", "value", "percentage"}]`, one per distinct value, largest first; labels
+  are text ("true"/"false" for booleans).
+- stat: one object `[{"total_calls", "success_rate", "avg_duration", "p95_latency"}]`, the
+  names the API documents for stat; a one-item list because WidgetDataResponse.data is an
+  array. `success_rate` is a percentage (0-100) of the calls whose success is known;
+  durations are seconds; null when no call has the value.
+
+Calls without a value for the plotted field are not samples (not plotted, not counted).
+`group_by` `{"type": "field", "field": F}` splits line and bar into one series per value of
+F (each point gets a `"group"` key); `{"type": "bucket", "interval": ms}` sets the time
+bucket width in milliseconds: it replaces `time_period` for bar, and turns line points into
+one point per bucket (`{"id": null, "timestamp", "value", "sample_count"}`, value by
+`aggregation_function`, default avg). Percentiles interpolate linearly between ranks.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from cekura_dashboards import catalog
+from demo_api.errors import DetailError, FieldErrors
+from demo_api.filter_sql import compile_filter, filter_problems, flatten_problems
+from demo_api.relative_dates import day_range, means_whole_day, resolve_datetime
+
+LINE_POINT_CAP = 5_000
+MISSING_TIME_RANGE = (
+    "Widget data needs a start time: add a timestamp filter with gte or gt (at most 30 days "
+    'ago), for example {"field": "timestamp", "op": "gte", "value": "now-30d"}.'
+)
+_PERCENTILES = {"p50": 0.50, "p95": 0.95, "p99": 0.99}
+_SQL_AGGREGATES = {"count": "COUNT", "sum": "SUM", "avg": "AVG", "min": "MIN", "max": "MAX"}
+_PERIOD_SECONDS = {"hour": 3600, "day": 86400}
+_ISO = "'%Y-%m-%dT%H:%M:%SZ'"
+# The plotted / grouped field -> SQL over `c` (metadata and metric values are built below).
+_COLUMNS: dict[str, str] = {
+    "duration": "c.duration",
+    "success": "c.success",
+    "is_reviewed": "c.is_reviewed",
+    "call_ended_reason": "c.call_ended_reason",
+    "dropoff_point": "c.dropoff_point",
+    "topic": "c.topic",
+    "customer_number": "c.customer_number",
+    "agent_id": "c.agent_id",
+    "agent.id": "c.agent_id",
+    "agent.agent_name": "(SELECT a.agent_name FROM agents a WHERE a.id = c.agent_id)",
+}
+
+
+def _parsed(filters: Any) -> Any:
+    """Filters as stored (JSON text) or as given (a dict); empty means none."""
+    if isinstance(filters, str):
+        filters = json.loads(filters) if filters.strip() else None
+    return filters or None
+
+
+def _merged(*parts: Any) -> dict[str, Any] | None:
+    present = [part for part in (_parsed(p) for p in parts) if part]
+    if not present:
+        return None
+    if len(present) == 1:
+        return dict(present[0])
+    return {"operator": "and", "conditions": present}
+
+
+def effective_filters(dashboard_filters: Any, widget_filters: Any) -> dict[str, Any] | None:
+    """Dashboard AND widget filters: one of them alone when the other is empty, an `and`
+    group of both otherwise, None when neither filters anything."""
+    return _merged(dashboard_filters, widget_filters)
+
+
+# --- The 30-day rule ----------------------------------------------------------------------
+
+
+def _earliest_start(node: Any, now: datetime) -> datetime | None:
+    """The lower time bound every matching call respects, or None when there is none."""
+    if "operator" in node:
+        bounds = [_earliest_start(child, now) for child in node["conditions"]]
+        if node["operator"] == "or":
+            return None if any(b is None for b in bounds) else min(b for b in bounds if b)
+        known = [b for b in bounds if b is not None]
+        return max(known) if known else None
+    if node["field"] != "timestamp":
+        return None
+    op, value = node["op"], node["value"]
+    if op == "eq":
+        return (
+            day_range(value, now)[0] if means_whole_day(value) else resolve_datetime(value, op, now)
+        )
+    if op in ("gt", "gte"):
+        return resolve_datetime(value, op, now)
+    return None
+
+
+def check_time_window(filters: dict[str, Any] | None, now: datetime) -> None:
+    """Refuse data requests with no start time, or one more than 30 days back. The limit is
+    counted from the start of today (UTC) so that `today-30d` is allowed, like `now-30d`."""
+    start = _earliest_start(filters, now) if filters else None
+    if start is None:
+        raise DetailError(MISSING_TIME_RANGE)
+    today = datetime.combine(now.astimezone(UTC).date(), time(0, 0, 0), tzinfo=UTC)
+    if start < today - timedelta(days=catalog.MAX_WIDGET_DATA_DAYS):
+        raise DetailError(catalog.TOO_FAR_IN_THE_PAST)
+
+
+# --- Building the query -------------------------------------------------------------------
+
+
+@dataclass
+class _Sql:
+    """A fragment of SQL with its parameters, in text order."""
+
+    text: str
+    params: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class _Plot:
+    value: _Sql  # the plotted value over `c` (and `me` for a metric)
+    join: _Sql  # extra FROM clause
+    data_type: str
+    display_name: str
+    filter_value: Any = None
+
+
+def _metadata_value(name: str) -> _Sql:
+    return _Sql("json_extract(c.metadata, ?)", [f'$."{name[len(catalog.METADATA_PREFIX) :]}"'])
+
+
+def _plot_for(conn: sqlite3.Connection, widget: dict[str, Any]) -> _Plot:
+    name = widget.get("field") or ""
+    if widget.get("chart_type") == "stat" or name == "":
+        return _Plot(_Sql("1"), _Sql(""), "numeric", catalog.plottable_label(""))
+    if name == "metric_evaluations.value":
+        metric_id = widget.get("metric", widget.get("metric_id"))
+        if metric_id is None:
+            raise DetailError("A widget plotting metric_evaluations.value needs a metric.")
+        row = conn.execute(
+            "SELECT name, eval_type FROM metrics WHERE id = ?", (metric_id,)
+        ).fetchone()
+        if row is None:
+            raise DetailError(f"Metric {metric_id} does not exist.")
+        data_type = catalog.METRIC_PLOTS.get(row[1], ("numeric", ()))[0]
+        join = _Sql(
+            "JOIN metric_evaluations me ON me.call_log_id = c.id AND me.metric_id = ?", [metric_id]
+        )
+        return _Plot(_Sql("me.value"), join, data_type, row[0], metric_id)
+    plotted_as = catalog.plottable_data_type(name)
+    if plotted_as is None:
+        raise DetailError(f"'{name}' cannot be plotted; pick a field such as duration or topic.")
+    value = (
+        _metadata_value(name) if name.startswith(catalog.METADATA_PREFIX) else _Sql(_COLUMNS[name])
+    )
+    return _Plot(value, _Sql(""), plotted_as, catalog.plottable_label(name))
+
+
+def _group_column(group_by: Any) -> _Sql | None:
+    if not isinstance(group_by, dict) or group_by.get("type") != "field":
+        return None
+    name = group_by.get("field")
+    if isinstance(name, str) and name in _COLUMNS:
+        return _Sql(_COLUMNS[name])
+    if isinstance(name, str) and catalog.plottable_data_type(name) == "string":
+        return _metadata_value(name)
+    raise DetailError(f"Cannot group by {json.dumps(name)}; try agent.id, topic or metadata.<key>.")
+
+
+def _bucket_interval_ms(group_by: Any) -> int | None:
+    if not isinstance(group_by, dict) or group_by.get("type") != "bucket":
+        return None
+    interval = group_by.get("interval")
+    if (
+        isinstance(interval, bool)
+        or not isinstance(interval, int)
+        or not 1000 <= interval <= 10**12
+    ):
+        raise DetailError("A bucket group_by needs an interval in milliseconds, at least 1000.")
+    return interval
+
+
+def _bucket_start(time_period: str, interval_ms: int | None) -> _Sql:
+    """SQL for the first second (epoch) of a call's bucket; month is the ISO month text."""
+    if interval_ms is not None:
+        return _Sql(
+            "(CAST(c.timestamp * 1000 AS INTEGER) / ?) * ? / 1000.0", [interval_ms, interval_ms]
+        )
+    if time_period in _PERIOD_SECONDS:
+        seconds = _PERIOD_SECONDS[time_period]
+        return _Sql(f"CAST(c.timestamp / {seconds} AS INTEGER) * {seconds}")
+    if time_period == "week":
+        # Day 0 (1970-01-01) was a Thursday: step back to Monday.
+        return _Sql(
+            "(CAST(c.timestamp / 86400 AS INTEGER) - (CAST(c.timestamp / 86400 AS INTEGER) + 3) % 7) * 86400"
+        )
+    if time_period == "month":
+        return _Sql("strftime('%Y-%m-01T00:00:00Z', c.timestamp, 'unixepoch')")
+    raise DetailError(
+        f"Unknown time_period {json.dumps(time_period)}; use hour, day, week or month."
+    )
+
+
+def _iso(bucket: Any) -> str:
+    if isinstance(bucket, str):
+        return bucket
+    return datetime.fromtimestamp(bucket, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def percentile(sorted_values: Sequence[float], q: float) -> float | None:
+    """Linear interpolation between closest ranks (numpy's default, Postgres percentile_cont)."""
+    if not sorted_values:
+        return None
+    position = (len(sorted_values) - 1) * q
+    lower = math.floor(position)
+    upper = min(lower + 1, len(sorted_values) - 1)
+    low, high = sorted_values[lower], sorted_values[upper]
+    return float(low + (high - low) * (position - lower))
+
+
+def _output_value(value: Any, data_type: str) -> Any:
+    if data_type == "boolean" and isinstance(value, int) and not isinstance(value, bool):
+        return bool(value)
+    return value
+
+
+def _label(value: Any, data_type: str) -> str:
+    if data_type == "boolean" and isinstance(value, int | float):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+class _Query:
+    """SELECT over the scoped, filtered call logs (`c`), joined to what the plot needs."""
+
+    def __init__(self, conn: sqlite3.Connection, plot: _Plot, where: _Sql):
+        self.conn = conn
+        self.plot = plot
+        self.where = where
+
+    def run(
+        self, select: Sequence[_Sql], tail: str = "", tail_params: Sequence[Any] = ()
+    ) -> list[Any]:
+        params: list[Any] = []
+        for part in select:
+            params.extend(part.params)
+        params.extend(self.plot.join.params)
+        params.extend(self.where.params)
+        params.extend(self.plot.value.params)
+        params.extend(tail_params)
+        columns = ", ".join(part.text for part in select)
+        sql = (
+            f"SELECT {columns} FROM call_logs c {self.plot.join.text} "  # noqa: S608 (built from constants; values bound)
+            f"WHERE {self.where.text} AND {self.plot.value.text} IS NOT NULL {tail}"
+        )
+        return self.conn.execute(sql, params).fetchall()
+
+
+# --- Chart types ---------------------------------------------------------------------------
+
+
+def _line(query: _Query, widget: dict[str, Any], group: _Sql | None) -> list[dict[str, Any]]:
+    interval_ms = _bucket_interval_ms(widget.get("group_by"))
+    if interval_ms is not None:
+        aggregation = widget.get("aggregation_function") or "avg"
+        return [
+            {
+                "id": None,
+                "timestamp": p["time_interval"],
+                "value": p["value"],
+                "sample_count": p["sample_count"],
+            }
+            for p in _bar(query, widget, None, aggregation=aggregation)
+        ]
+    value = query.plot.value
+    select = [_Sql("c.id"), _Sql(f"strftime({_ISO}, c.timestamp, 'unixepoch')"), value]
+    if group:
+        select.append(group)
+    rows = query.run(select, "ORDER BY c.timestamp DESC, c.id DESC LIMIT ?", [LINE_POINT_CAP])
+    rows.reverse()
+    data_type = query.plot.data_type
+    points = [
+        {"id": r[0], "timestamp": r[1], "value": _output_value(r[2], data_type)} for r in rows
+    ]
+    if group:
+        for point, row in zip(points, rows, strict=True):
+            point["group"] = row[3]
+    return points
+
+
+def _bar(
+    query: _Query, widget: dict[str, Any], group: _Sql | None, *, aggregation: str | None = None
+) -> list[dict[str, Any]]:
+    aggregation = aggregation or widget.get("aggregation_function") or "count"
+    bucket = _bucket_start(
+        widget.get("time_period") or "day", _bucket_interval_ms(widget.get("group_by"))
+    )
+    keys = [bucket] + ([group] if group else [])
+    grouping = "GROUP BY " + ", ".join(str(i + 1) for i in range(len(keys)))
+    value = query.plot.value
+    if aggregation in _SQL_AGGREGATES:
+        aggregate = _Sql(f"{_SQL_AGGREGATES[aggregation]}({value.text})", list(value.params))
+        rows = query.run([*keys, _Sql("COUNT(*)"), aggregate], grouping + " ORDER BY 1")
+        results = [(row[: len(keys)], row[-2], row[-1]) for row in rows]
+    elif aggregation in _PERCENTILES:
+        results = _bucket_percentiles(query, keys, _PERCENTILES[aggregation])
+    else:
+        raise DetailError(f"Unknown aggregation_function {json.dumps(aggregation)}.")
+    data = []
+    for key, count, result in results:
+        point: dict[str, Any] = {
+            "time_interval": _iso(key[0]),
+            "value": result,
+            "sample_count": count,
+        }
+        if group:
+            point["group"] = key[1]
+        data.append(point)
+    return data
+
+
+def _bucket_order(key: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Buckets in time order, then groups with missing values last."""
+    if len(key) == 1:
+        return (key[0],)
+    return (key[0], key[1] is None, str(key[1]))
+
+
+def _bucket_percentiles(
+    query: _Query, keys: list[_Sql], q: float
+) -> list[tuple[tuple[Any, ...], int, float | None]]:
+    rows = query.run([*keys, query.plot.value])
+    samples: dict[tuple[Any, ...], list[float]] = {}
+    width = len(keys)
+    for row in rows:
+        samples.setdefault(row[:width], []).append(row[width])
+    results = []
+    for key in sorted(samples, key=_bucket_order):
+        values = sorted(samples[key])
+        results.append((key, len(values), percentile(values, q)))
+    return results
+
+
+def _pie(query: _Query) -> list[dict[str, Any]]:
+    rows = query.run([query.plot.value, _Sql("COUNT(*)")], "GROUP BY 1 ORDER BY 2 DESC, 1")
+    total = sum(row[1] for row in rows)
+    data_type = query.plot.data_type
+    return [
+        {
+            "label": _label(row[0], data_type),
+            "value": row[1],
+            "percentage": round(100 * row[1] / total, 2),
+        }
+        for row in rows
+    ]
+
+
+def _stat(query: _Query) -> list[dict[str, Any]]:
+    total, successes, known, avg_duration, durations = query.run(
+        [
+            _Sql("COUNT(*)"),
+            _Sql("SUM(c.success = 1)"),
+            _Sql("COUNT(c.success)"),
+            _Sql("AVG(c.duration)"),
+            _Sql("COUNT(c.duration)"),
+        ]
+    )[0]
+    return [
+        {
+            "total_calls": total,
+            "success_rate": round(100 * successes / known, 2) if known else None,
+            "avg_duration": avg_duration,
+            "p95_latency": _top_percentile(query, "c.duration", durations, 0.95),
+        }
+    ]
+
+
+def _top_percentile(query: _Query, column: str, count: int, q: float) -> float | None:
+    """A high percentile without sorting everything: SQLite keeps only the top rows."""
+    if count == 0:
+        return None
+    position = (count - 1) * q
+    lower = math.floor(position)
+    rows = query.run(
+        [_Sql(column)], f"AND {column} IS NOT NULL ORDER BY 1 DESC LIMIT ?", [count - lower]
+    )
+    top = [row[0] for row in rows]
+    low = top[-1]
+    high = top[-2] if len(top) > 1 else low
+    return float(low + (high - low) * (position - lower))
+
+
+def widget_data(
+    conn: sqlite3.Connection,
+    widget: dict[str, Any],
+    dashboard: dict[str, Any],
+    override_filters: dict[str, Any] | None,
+    *,
+    now: datetime,
+) -> dict[str, Any]:
+    """The WidgetDataResponse of `widget` (API or database shape) on `dashboard`.
+
+    Filters: dashboard AND widget AND override. Scope: the dashboard's project, every
+    project when it has none. Raises FieldErrors for a bad filter and DetailError for the
+    time window (no start, or more than 30 days back) and for an unplottable widget.
+    The connection needs `filter_sql.register_functions`.
+    """
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    filters = _merged(dashboard.get("filters"), widget.get("filters"), override_filters)
+    problems = filter_problems(filters)
+    if problems:
+        raise FieldErrors({"filters": flatten_problems(problems)})
+    check_time_window(filters, now)
+    where_text, where_params = compile_filter(filters, now=now)
+    project = dashboard.get("project", dashboard.get("project_id"))
+    where = _Sql(f"({where_text})", where_params)
+    if project is not None:
+        where = _Sql(f"c.project_id = ? AND {where.text}", [project, *where.params])
+
+    chart_type = widget.get("chart_type")
+    plot = _plot_for(conn, widget)
+    query = _Query(conn, plot, where)
+    group = _group_column(widget.get("group_by")) if chart_type in ("line", "bar") else None
+    if chart_type == "line":
+        data = _line(query, widget, group)
+    elif chart_type == "bar":
+        data = _bar(query, widget, group)
+    elif chart_type == "pie":
+        data = _pie(query)
+    elif chart_type == "stat":
+        data = _stat(query)
+    else:
+        raise DetailError(
+            f"Unknown chart_type {json.dumps(chart_type)}; use line, bar, pie or stat."
+        )
+    return {
+        # An unsaved widget (preview_data) has no id yet; the schema wants an integer.
+        "widget_id": widget.get("id") or 0,
+        "field_name": widget.get("field") or "",
+        "chart_type": chart_type,
+        "data": data,
+        "aggregation_function": widget.get("aggregation_function"),
+        "time_period": widget.get("time_period"),
+        "group_by": widget.get("group_by"),
+        "can_group_by": chart_type in ("line", "bar"),
+        "metadata": {
+            "display_name": plot.display_name,
+            "data_type": plot.data_type,
+            "filter_value": plot.filter_value,
+        },
+    }
