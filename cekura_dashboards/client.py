@@ -1,0 +1,578 @@
+"""`CekuraClient`: a thin typed client for the Cekura dashboards API.
+
+One `requests.Session` per client (so per user: the key is the user's). Every call has a
+timeout; only GET/HEAD/OPTIONS are retried; redirects are never followed; every failure is
+a `CekuraError` with a `user_message`. Works unchanged against `https://api.cekura.ai` and
+the embedded demo API.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import Any, Self, TypeVar
+from urllib.parse import urlsplit
+
+import requests
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from cekura_dashboards.errors import (
+    WRITE_METHODS,
+    APIConnectionError,
+    APITimeoutError,
+    CekuraError,
+    ConfigurationError,
+    ConflictError,
+    ResponseValidationError,
+    error_for_response,
+)
+from cekura_dashboards.models import (
+    Agent,
+    BulkWidgetsResult,
+    CallLog,
+    Dashboard,
+    DashboardSummary,
+    Metric,
+    Page,
+    Project,
+    Widget,
+    WidgetData,
+)
+from cekura_dashboards.transport import (
+    DEFAULT_BACKOFF_FACTOR,
+    DEFAULT_MAX_RETRY_AFTER,
+    AttemptCounter,
+    build_session,
+    classify_failure,
+)
+
+logger = logging.getLogger(__name__)
+
+__version__ = "0.1.0"
+API_KEY_HEADER = "X-CEKURA-API-KEY"
+DEFAULT_BASE_URL = "https://api.cekura.ai"
+USER_AGENT = f"cekura-dashboards-admin/{__version__} python-requests/{requests.__version__}"
+
+# Keys of a dashboard the API computes; a PATCH that names one of them is a caller bug.
+DASHBOARD_READ_ONLY = frozenset({"id", "widgets", "widget_count", "created_at", "updated_at"})
+# What the stale-write check compares besides `updated_at`.
+DASHBOARD_CONTENT = ("name", "project", "filters")
+# Most pages any "all pages" helper follows: a loop guard against a server that never ends.
+MAX_PAGES = 1000
+REDACTED = "[redacted]"
+
+M = TypeVar("M", bound=BaseModel)
+Timeout = float | tuple[float, float]
+
+
+class CekuraClient:
+    """A typed client for the Cekura dashboards API. All methods are keyword-only."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        *,
+        timeout: Timeout = (3.05, 15),
+        max_retries: int = 3,
+        backoff_factor: float = DEFAULT_BACKOFF_FACTOR,
+        max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
+    ) -> None:
+        self.base_url = (base_url or "").strip().rstrip("/")
+        self._api_key = (api_key or "").strip()
+        self.timeout = timeout
+        self._counter = AttemptCounter()
+        self._session = build_session(
+            user_agent=USER_AGENT,
+            max_retries=max_retries,
+            backoff_factor=backoff_factor,
+            max_retry_after=max_retry_after,
+            counter=self._counter,
+        )
+        # Reported on the first call rather than raised here, so a UI that builds a client
+        # from what a user typed gets an ordinary CekuraError with a user_message.
+        self._config_problem = _config_problem(self.base_url, self._api_key)
+
+    def __repr__(self) -> str:
+        return f"CekuraClient(base_url={self.base_url!r})"
+
+    def __getstate__(self) -> dict[str, Any]:
+        raise TypeError("CekuraClient holds an API key and cannot be pickled or cached.")
+
+    @property
+    def request_count(self) -> int:
+        """HTTP requests this client has sent, retries included."""
+        return self._counter.value
+
+    def close(self) -> None:
+        self._session.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- dashboards -----------------------------------------------------------------------
+
+    def list_dashboards(
+        self,
+        *,
+        page: int = 1,
+        page_size: int = 25,
+        project_id: int | None = None,
+        search: str | None = None,
+    ) -> Page[DashboardSummary]:
+        """One page of dashboards. `search` (name contains) is a demo-API extension; a
+        server that ignores it returns the unfiltered page."""
+        params: dict[str, Any] = {"page": page, "page_size": page_size, "project_id": project_id}
+        if search:
+            params["search"] = search
+        data = self._get_json("/dashboards/dashboards/", params=params)
+        return self._parse(Page[DashboardSummary], data, "GET", "/dashboards/dashboards/")
+
+    def iter_dashboards(
+        self,
+        *,
+        project_id: int | None = None,
+        search: str | None = None,
+        page_size: int = 100,
+    ) -> Iterator[DashboardSummary]:
+        """Every dashboard, page after page (asks for the next page only when needed)."""
+        for page in range(1, MAX_PAGES + 1):
+            result = self.list_dashboards(
+                page=page, page_size=page_size, project_id=project_id, search=search
+            )
+            yield from result.results
+            if not result.next or not result.results:
+                return
+
+    def get_dashboard(self, *, dashboard_id: int) -> Dashboard:
+        return self._get_dashboard_and_etag(dashboard_id)[0]
+
+    def create_dashboard(
+        self,
+        *,
+        name: str | None,
+        project: int | None = None,
+        filters: Mapping[str, Any] | None = None,
+    ) -> Dashboard:
+        body: dict[str, Any] = {"name": name}
+        if project is not None:
+            body["project"] = project
+        if filters is not None:
+            body["filters"] = dict(filters)
+        return self._write(Dashboard, "POST", "/dashboards/dashboards/", body)
+
+    def update_dashboard(
+        self,
+        *,
+        dashboard_id: int,
+        changes: Mapping[str, Any],
+        expected: Dashboard | None = None,
+    ) -> Dashboard:
+        """PATCH only `changes`. With `expected` (the copy the user edited), re-read first
+        and raise `ConflictError(server_copy=...)` without sending when someone else has
+        changed the dashboard since; the PATCH then carries `If-Match` when the server
+        gave an ETag. A save therefore costs one GET and one PATCH."""
+        if not changes:
+            raise ValueError("update_dashboard needs at least one change")
+        read_only = DASHBOARD_READ_ONLY.intersection(changes)
+        if read_only:
+            raise ValueError(f"read-only dashboard keys cannot be changed: {sorted(read_only)}")
+        path = _dashboard_path(dashboard_id)
+        headers: dict[str, str] = {}
+        if expected is not None:
+            current, etag = self._get_dashboard_and_etag(dashboard_id)
+            if dashboard_changed(expected, current):
+                raise ConflictError(
+                    f"PATCH {path} not sent: the dashboard changed on the server since it was read",
+                    status=409,
+                    method="PATCH",
+                    path=path,
+                    server_copy=current,
+                )
+            if etag:
+                headers["If-Match"] = etag
+        try:
+            return self._write(Dashboard, "PATCH", path, dict(changes), headers=headers)
+        except ConflictError as err:
+            if err.server_copy is None:
+                err.server_copy = self._server_copy(dashboard_id)
+            raise
+
+    def delete_dashboard(self, *, dashboard_id: int) -> None:
+        self._request("DELETE", _dashboard_path(dashboard_id))
+
+    def duplicate_dashboard(self, *, dashboard_id: int, name: str | None = None) -> Dashboard:
+        body = {} if name is None else {"name": name}
+        path = _dashboard_path(dashboard_id) + "duplicate/"
+        return self._write(Dashboard, "POST", path, body)
+
+    def bulk_widgets(
+        self,
+        *,
+        dashboard_id: int,
+        create: Sequence[Mapping[str, Any]] = (),
+        update: Sequence[Mapping[str, Any]] = (),
+        delete: Sequence[int] = (),
+    ) -> BulkWidgetsResult:
+        """Create, update (each with its `id`) and delete widgets of a dashboard at once."""
+        body = {
+            "create": [dict(w) for w in create],
+            "update": [dict(w) for w in update],
+            "delete": list(delete),
+        }
+        path = _dashboard_path(dashboard_id) + "bulk_widgets/"
+        return self._write(BulkWidgetsResult, "POST", path, body)
+
+    # --- widgets --------------------------------------------------------------------------
+
+    def list_widgets(
+        self, *, dashboard_id: int, page: int = 1, page_size: int = 100
+    ) -> Page[Widget]:
+        params = {"dashboard_id": dashboard_id, "page": page, "page_size": page_size}
+        data = self._get_json("/dashboards/widgets/", params=params)
+        return self._parse(Page[Widget], data, "GET", "/dashboards/widgets/")
+
+    def iter_widgets(self, *, dashboard_id: int, page_size: int = 100) -> Iterator[Widget]:
+        """Every widget of a dashboard, page after page."""
+        for page in range(1, MAX_PAGES + 1):
+            result = self.list_widgets(dashboard_id=dashboard_id, page=page, page_size=page_size)
+            yield from result.results
+            if not result.next or not result.results:
+                return
+
+    def get_widget(self, *, widget_id: int) -> Widget:
+        path = _widget_path(widget_id)
+        return self._parse(Widget, self._get_json(path), "GET", path)
+
+    def create_widget(
+        self,
+        *,
+        dashboard_id: int,
+        chart_type: str,
+        field: str = "",
+        name: str | None = None,
+        filters: Mapping[str, Any] | None = None,
+        data_type: str | None = None,
+        metric: int | None = None,
+        time_period: str | None = None,
+        aggregation_function: str | None = None,
+        group_by: Mapping[str, Any] | None = None,
+        metadata: Any = None,
+    ) -> Widget:
+        """Create a widget; arguments left as None are not sent (the server's default)."""
+        optional = {
+            "name": name,
+            "filters": dict(filters) if filters is not None else None,
+            "data_type": data_type,
+            "metric": metric,
+            "time_period": time_period,
+            "aggregation_function": aggregation_function,
+            "group_by": dict(group_by) if group_by is not None else None,
+            "metadata": metadata,
+        }
+        body: dict[str, Any] = {"dashboard": dashboard_id, "chart_type": chart_type, "field": field}
+        body.update({k: v for k, v in optional.items() if v is not None})
+        return self._write(Widget, "POST", "/dashboards/widgets/", body)
+
+    def update_widget(self, *, widget_id: int, changes: Mapping[str, Any]) -> Widget:
+        """PATCH only `changes` of one widget."""
+        if not changes:
+            raise ValueError("update_widget needs at least one change")
+        return self._write(Widget, "PATCH", _widget_path(widget_id), dict(changes))
+
+    def delete_widget(self, *, widget_id: int) -> None:
+        self._request("DELETE", _widget_path(widget_id))
+
+    def widget_data(
+        self, *, widget_id: int, filters: Mapping[str, Any] | None = None
+    ) -> WidgetData:
+        """Chart data of a saved widget; `filters` are ANDed with the dashboard's and the
+        widget's for this request only."""
+        path = _widget_path(widget_id) + "data/"
+        params = {"filters": _compact_json(filters) if filters is not None else None}
+        return self._parse(WidgetData, self._get_json(path, params=params), "GET", path)
+
+    def preview_widget_data(self, *, widget: Mapping[str, Any]) -> WidgetData:
+        """Chart data of an unsaved widget body (`dashboard`, `chart_type`, `field`, ...).
+        A read sent as POST: sent once, never retried."""
+        path = "/dashboards/widgets/preview_data/"
+        response = self._request("POST", path, json=dict(widget))
+        return self._parse(WidgetData, self._json(response, "POST", path), "POST", path)
+
+    def bulk_widget_data(
+        self, *, widget_ids: Sequence[int], filters: Mapping[str, Any] | None = None
+    ) -> list[WidgetData]:
+        """Chart data of several widgets (all pages of the answer)."""
+        path = "/dashboards/widgets/bulk_data/"
+        body: dict[str, Any] = {"widget_ids": list(widget_ids)}
+        if filters is not None:
+            body["filters"] = dict(filters)
+        page_size = max(1, min(len(widget_ids), 100))
+        results: list[WidgetData] = []
+        for page in range(1, MAX_PAGES + 1):
+            response = self._request(
+                "POST", path, json=body, params={"page": page, "page_size": page_size}
+            )
+            data = self._json(response, "POST", path)
+            if isinstance(data, list):
+                return self._parse(list[WidgetData], data, "POST", path)
+            parsed = self._parse(Page[WidgetData], data, "POST", path)
+            results.extend(parsed.results)
+            if not parsed.next or not parsed.results:
+                break
+        return results
+
+    # --- pickers and call logs ------------------------------------------------------------
+
+    def list_projects(self) -> list[Project]:
+        return self._collect("/user/v1/projects/", {}, Project)
+
+    def list_metrics(self, *, project_id: int | None = None) -> list[Metric]:
+        return self._collect("/test_framework/v1/metrics/", {"project_id": project_id}, Metric)
+
+    def list_agents(self, *, project_id: int | None = None) -> list[Agent]:
+        return self._collect(
+            "/test_framework/v1/aiagents/short_list/",
+            {"project_id": project_id},
+            Agent,
+            page_size=100,
+        )
+
+    def list_call_logs(
+        self,
+        *,
+        project_id: int | None = None,
+        agent_id: int | None = None,
+        filters: Mapping[str, Any] | None = None,
+        timestamp_from: datetime | str | None = None,
+        timestamp_to: datetime | str | None = None,
+        page: int = 1,
+        page_size: int = 25,
+    ) -> Page[CallLog]:
+        """One page of call logs; `filters` is a dashboard-style filter (`filters_v2`)."""
+        path = "/observability/v1/call-logs/"
+        params = {
+            "project_id": project_id,
+            "agent_id": agent_id,
+            "filters_v2": _compact_json(filters) if filters is not None else None,
+            "timestamp_from": _iso(timestamp_from),
+            "timestamp_to": _iso(timestamp_to),
+            "page": page,
+            "page_size": page_size,
+        }
+        return self._parse(Page[CallLog], self._get_json(path, params=params), "GET", path)
+
+    # --- plumbing -------------------------------------------------------------------------
+
+    def _get_dashboard_and_etag(self, dashboard_id: int) -> tuple[Dashboard, str | None]:
+        path = _dashboard_path(dashboard_id)
+        response = self._request("GET", path)
+        dashboard = self._parse(Dashboard, self._json(response, "GET", path), "GET", path)
+        return dashboard, response.headers.get("ETag")
+
+    def _server_copy(self, dashboard_id: int) -> Dashboard | None:
+        try:
+            return self.get_dashboard(dashboard_id=dashboard_id)
+        except CekuraError:
+            return None
+
+    def _collect(
+        self,
+        path: str,
+        params: Mapping[str, Any],
+        model: type[M],
+        *,
+        page_size: int | None = None,
+    ) -> list[M]:
+        """All items of a list endpoint, whether it answers a plain list or DRF pages.
+        Pages are asked for by number; `next` URLs from the server are never followed."""
+        items: list[M] = []
+        for page in range(1, MAX_PAGES + 1):
+            query = dict(params)
+            if page > 1 or page_size is not None:
+                query["page"] = page
+            if page_size is not None:
+                query["page_size"] = page_size
+            data = self._get_json(path, params=query)
+            if isinstance(data, list):
+                return items + self._parse(list[model], data, "GET", path)  # type: ignore[valid-type]
+            parsed = self._parse(Page[model], data, "GET", path)  # type: ignore[valid-type]
+            items.extend(parsed.results)
+            if not parsed.next or not parsed.results or len(items) >= parsed.count:
+                break
+        return items
+
+    def _write(
+        self,
+        model: type[M],
+        method: str,
+        path: str,
+        body: Any,
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> M:
+        response = self._request(method, path, json=body, headers=headers)
+        return self._parse(model, self._json(response, method, path), method, path)
+
+    def _get_json(self, path: str, *, params: Mapping[str, Any] | None = None) -> Any:
+        return self._json(self._request("GET", path, params=params), "GET", path)
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> requests.Response:
+        """Send one request (GETs may be retried by the session); return a 2xx answer or
+        raise the matching CekuraError."""
+        if self._config_problem is not None:
+            raise ConfigurationError(
+                f"client not configured: {self._config_problem}",
+                user_message=self._config_problem,
+                method=method,
+                path=path,
+            )
+        all_headers = {API_KEY_HEADER: self._api_key, **(headers or {})}
+        query = {k: v for k, v in (params or {}).items() if v is not None}
+        started = time.monotonic()
+        self._counter.add()
+        try:
+            response = self._session.request(
+                method,
+                self.base_url + path,
+                params=query or None,
+                json=json,
+                headers=all_headers,
+                timeout=self.timeout,
+                allow_redirects=False,
+            )
+        except requests.RequestException as exc:
+            raise self._failure(exc, method, path) from None
+        elapsed_ms = (time.monotonic() - started) * 1000
+        logger.debug("%s %s -> %s in %.0f ms", method, path, response.status_code, elapsed_ms)
+        if 200 <= response.status_code < 300:
+            return response
+        raise error_for_response(
+            response.status_code,
+            response.headers,
+            self._redact(response.text),
+            method=method,
+            path=path,
+        ) from None
+
+    def _failure(self, exc: requests.RequestException, method: str, path: str) -> CekuraError:
+        kind, maybe_sent = classify_failure(exc)
+        outcome_unknown = maybe_sent and method in WRITE_METHODS
+        detail = self._redact(f"{method} {path}: {type(exc).__name__}: {exc}")
+        logger.info("%s %s failed: %s (%s)", method, path, kind, type(exc).__name__)
+        error_type = APITimeoutError if kind == "timeout" else APIConnectionError
+        return error_type(detail, method=method, path=path, outcome_unknown=outcome_unknown)
+
+    def _json(self, response: requests.Response, method: str, path: str) -> Any:
+        try:
+            return response.json()
+        except ValueError:
+            raise ResponseValidationError(
+                f"{method} {path} answered {response.status_code} with a body that is not JSON",
+                status=response.status_code,
+                method=method,
+                path=path,
+                outcome_unknown=method in WRITE_METHODS,
+            ) from None
+
+    def _parse(self, model: Any, data: Any, method: str, path: str) -> Any:
+        try:
+            return TypeAdapter(model).validate_python(data)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in err['loc']) or '(body)'}: {err['msg']}"
+                for err in exc.errors(include_url=False, include_input=False)[:5]
+            )
+            raise ResponseValidationError(
+                self._redact(f"{method} {path}: unexpected answer: {problems}"),
+                method=method,
+                path=path,
+                outcome_unknown=method in WRITE_METHODS,
+            ) from None
+
+    def _redact(self, text: str) -> str:
+        return text.replace(self._api_key, REDACTED) if self._api_key else text
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def dashboard_changed(expected: Dashboard, current: Dashboard) -> bool:
+    """True when `current` (just read) differs from `expected` (what the user edited):
+    another `updated_at`, or other name/project/filters."""
+    if (
+        expected.updated_at is not None
+        and current.updated_at is not None
+        and expected.updated_at != current.updated_at
+    ):
+        return True
+    return any(
+        _canonical(getattr(expected, key)) != _canonical(getattr(current, key))
+        for key in DASHBOARD_CONTENT
+    )
+
+
+def _canonical(value: Any) -> str:
+    # JSON text tells `true` from `1` and `60` from `60.0`, which == on Python values does not.
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def _compact_json(value: Mapping[str, Any]) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _iso(value: datetime | str | None) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return value.isoformat()
+
+
+def _dashboard_path(dashboard_id: int) -> str:
+    return f"/dashboards/dashboards/{int(dashboard_id)}/"
+
+
+def _widget_path(widget_id: int) -> str:
+    return f"/dashboards/widgets/{int(widget_id)}/"
+
+
+def _config_problem(base_url: str, api_key: str) -> str | None:
+    """Why these settings cannot be used, in words for a person; None when they can."""
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "The API address must be a full web address such as https://api.cekura.ai."
+    if parts.username or parts.password or parts.query or parts.fragment:
+        return "The API address must not contain a user name, password, '?' or '#'."
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        return (
+            "The API address must start with https:// so the API key is encrypted on its "
+            "way (plain http:// is allowed only for this computer)."
+        )
+    if not api_key:
+        return "An API key is needed."
+    if any(ord(ch) < 0x21 or ord(ch) > 0x7E for ch in api_key):
+        return "The API key contains spaces or characters an API key never has. Paste it again."
+    return None
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
