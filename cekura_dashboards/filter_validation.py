@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from cekura_dashboards.catalog import (
@@ -30,8 +30,10 @@ from cekura_dashboards.filter_tree import Condition, Group, Node, content_key, i
 from cekura_dashboards.relative_dates import (
     LOWER_OPS,
     UPPER_OPS,
+    earliest_start,
     format_moment,
     is_datetime_value,
+    oldest_allowed_start,
     resolve_datetime,
 )
 
@@ -211,6 +213,7 @@ def validate_filter(
                 _condition_all_problems(current, path, moment, agent_names, metric_names)
             )
     problems.extend(_same_row_problems(node))
+    problems.extend(_too_far_back(node, moment))
     order = {n.node_id: i for i, (_, n) in enumerate(iter_nodes(node))}
     problems.sort(key=lambda p: order.get(p.node_id, 0))  # stable: keeps per-node order
     return problems
@@ -247,20 +250,6 @@ def _condition_all_problems(
                     path,
                     "warning",
                     f"{label} 'is one of' has no values, so it matches no call.",
-                    "value",
-                )
-            )
-    if cond.field == "timestamp" and cond.op in ("gt", "gte", "eq"):
-        start = resolve_datetime(cond.value, cond.op, now)
-        if start < now - timedelta(days=MAX_WIDGET_DATA_DAYS):
-            found.append(
-                Problem(
-                    cond.node_id,
-                    path,
-                    "error",
-                    f"{label} {shown(cond.value)} starts at {format_moment(start)} UTC, more than "
-                    f"{MAX_WIDGET_DATA_DAYS} days ago; the API refuses its widget data: "
-                    f"'{TOO_FAR_IN_THE_PAST}'",
                     "value",
                 )
             )
@@ -444,3 +433,23 @@ def _contradictions(group: Group, path: str, now: datetime) -> list[Problem]:
                 break
         earlier.append(child)
     return found
+
+
+def _too_far_back(node: Node | None, now: datetime) -> list[Problem]:
+    """The API refuses widget data whose start lies more than 30 days back."""
+    bound = earliest_start(node, now)
+    if bound is None or bound[0] >= oldest_allowed_start(now):
+        return []
+    start, cond = bound
+    path = next(p for p, n in iter_nodes(node) if n.node_id == cond.node_id)
+    return [
+        Problem(
+            cond.node_id,
+            path,
+            "error",
+            f"{field_label(cond.field)} {shown(cond.value)} starts at {format_moment(start)} UTC, "
+            f"more than {MAX_WIDGET_DATA_DAYS} days ago; the API refuses its widget data: "
+            f"'{TOO_FAR_IN_THE_PAST}'",
+            "value",
+        )
+    ]

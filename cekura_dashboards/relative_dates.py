@@ -1,22 +1,25 @@
 """Relative and absolute datetimes in filters, resolved to absolute UTC for display.
 
 `now`, `today`, and either followed by `-N<unit>` (`now-2h`, `today-7d`), units
-`s m h d w M y` (catalog.RELATIVE_DATE). `today` is 00:00:00 UTC for gt/gte and
-23:59:59 UTC for lt/lte (RULES.md). Months and years are calendar steps, with the
+`s m h d w M y` (catalog.RELATIVE_DATE). `today` is 00:00:00 UTC for gt/gte/eq and
+23:59:59 UTC for lt/lte (RULES.md); so is a bare date (2026-11-07). The same meaning as
+the demo API's `demo_api/relative_dates.py`. Months and years are calendar steps, with the
 day clamped to the month's last day (31 Mar - 1M = 28/29 Feb).
 """
 
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from cekura_dashboards.catalog import RELATIVE_DATE, RELATIVE_UNITS
+from cekura_dashboards.catalog import MAX_WIDGET_DATA_DAYS, RELATIVE_DATE, RELATIVE_UNITS
 from cekura_dashboards.filter_tree import Condition, Group, Node
 
 TIMESTAMP_FIELD = "timestamp"
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 LOWER_OPS = ("gt", "gte")
 UPPER_OPS = ("lt", "lte")
 
@@ -60,15 +63,23 @@ def parse_relative(value: Any) -> RelativeDate | None:
 
 def parse_absolute(value: Any) -> datetime | None:
     """An ISO 8601 datetime or date as aware UTC (naive means UTC); None when not one."""
-    if not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str):
         return None
     try:
-        parsed = datetime.fromisoformat(value.strip())
+        parsed = datetime.fromisoformat(value)
     except ValueError:
         return None
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
+
+
+def means_whole_day(value: Any) -> bool:
+    """`today`, `today-3d` and a bare date (2026-11-07) name a day rather than an instant."""
+    relative = parse_relative(value)
+    if relative is not None:
+        return relative.anchor == "today"
+    return isinstance(value, str) and _DATE_ONLY.match(value) is not None
 
 
 def is_datetime_value(value: Any) -> bool:
@@ -104,6 +115,8 @@ def resolve_datetime(value: Any, op: str, now: datetime | None = None) -> dateti
             raise ValueError(
                 f"{value!r} is not a date and time; use e.g. 2026-11-07T14:00:00Z, now-7d or today."
             )
+        if op in UPPER_OPS and _DATE_ONLY.match(value):
+            return absolute.replace(hour=23, minute=59, second=59)
         return absolute
     if relative.anchor == "today":
         start_of_day = moment.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -170,11 +183,14 @@ def resolve_window(
             moment = resolve_datetime(cond.value, cond.op, now)
         except ValueError:
             continue
+        last = moment
+        if cond.op == "eq" and means_whole_day(cond.value):
+            last = moment.replace(hour=23, minute=59, second=59)
         if cond.op in LOWER_OPS or cond.op == "eq":
             start = moment if start is None else max(start, moment)
             found = True
         if cond.op in UPPER_OPS or cond.op == "eq":
-            end = moment if end is None else min(end, moment)
+            end = last if end is None else min(end, last)
             found = True
     return (start, end) if found else None
 
@@ -187,3 +203,35 @@ def format_window(window: tuple[datetime | None, datetime | None] | None) -> str
     left = format_moment(start) if start is not None else "the beginning"
     right = format_moment(end) if end is not None else "now"
     return f"{left} – {right} (UTC)"
+
+
+def earliest_start(
+    node: Node | None, now: datetime | None = None
+) -> tuple[datetime, Condition] | None:
+    """The lower time bound every matching call respects, as the API computes it for the
+    30-day rule, with the condition that sets it; None when there is none. In an `and`
+    the latest start wins; an `or` has a start only when every branch has one (the
+    earliest). Values that are not datetimes are skipped."""
+    if node is None:
+        return None
+    if isinstance(node, Group):
+        bounds = [earliest_start(child, now) for child in node.conditions]
+        if node.operator == "or":
+            if not bounds or any(b is None for b in bounds):
+                return None
+            return min((b for b in bounds if b is not None), key=lambda b: b[0])
+        known = [b for b in bounds if b is not None]
+        return max(known, key=lambda b: b[0]) if known else None
+    if node.field != TIMESTAMP_FIELD or node.op not in ("eq", *LOWER_OPS):
+        return None
+    try:
+        return resolve_datetime(node.value, node.op, now), node
+    except ValueError:
+        return None
+
+
+def oldest_allowed_start(now: datetime | None = None) -> datetime:
+    """The earliest start widget data may have: 30 days before the start of today (UTC),
+    so that both `now-30d` and `today-30d` are allowed."""
+    today = _utc(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    return today - timedelta(days=MAX_WIDGET_DATA_DAYS)
