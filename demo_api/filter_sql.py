@@ -393,6 +393,9 @@ class _Compiler:
             return self.timestamp(column, op, value)
         if op == "neq":
             return f"{column} IS NOT {self.bind(value)}"
+        if field == "metric_evaluations.value" and op != "eq":
+            # The column holds numbers and text; SQLite ranks any text above any number.
+            return f"({column} {_COMPARISONS[op]} {self.bind(value)} AND typeof({column}) IN ('integer', 'real'))"
         return f"{column} {_COMPARISONS[op]} {self.bind(value)}"
 
     def timestamp(self, column: str, op: str, value: str) -> str:
