@@ -155,6 +155,10 @@ def _diff_node(old: Node, new: Node, where: str, words: _Words, out: list[str]) 
     out.append(f"Changed: {words.node(old)} to {words.node(new)}{where}")
 
 
+def _same_field(a: Node, b: Node) -> bool:
+    return isinstance(a, Condition) and isinstance(b, Condition) and a.field == b.field
+
+
 def _diff_children(
     olds: tuple[Node, ...], news: tuple[Node, ...], where: str, words: _Words, out: list[str]
 ) -> None:
@@ -185,13 +189,7 @@ def _diff_children(
                 (moved if old_keys[i] == new_keys[j] else pairs).append((i, j))
 
     take(lambda i, j: old_keys[i] == new_keys[j])
-    take(
-        lambda i, j: (
-            isinstance(olds[i], Condition)
-            and isinstance(news[j], Condition)
-            and olds[i].field == news[j].field
-        )  # type: ignore[union-attr]
-    )
+    take(lambda i, j: _same_field(olds[i], news[j]))
     take(lambda i, j: type(olds[i]) is type(news[j]) and region[i] == region[-1 - j])
     steps: list[tuple[float, str]] = []
     for i, j in pairs:
