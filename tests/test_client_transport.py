@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
@@ -22,6 +23,7 @@ from cekura_dashboards.errors import (
     CekuraError,
     ConfigurationError,
     ConflictError,
+    ResponseValidationError,
 )
 from tests.harness import free_port
 
@@ -76,7 +78,9 @@ class Recorder:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self.thread.start()
 
     def json_route(
@@ -232,3 +236,69 @@ def test_delete_expects_no_body(recorder: Recorder) -> None:
     client = CekuraClient(recorder.url, KEY)
     assert client.delete_widget(widget_id=5) is None
     assert recorder.seen[0].method == "DELETE"
+
+
+def _paged(items: list[dict[str, Any]], default_size: int) -> Route:
+    """A DRF-style paginated list endpoint over `items`."""
+
+    def route(seen: Seen) -> Reply:
+        query = dict(parse_qsl(urlsplit(seen.path).query))
+        page, size = int(query.get("page", 1)), int(query.get("page_size", default_size))
+        chunk = items[(page - 1) * size : page * size]
+        more = page * size < len(items)
+        body = {
+            "count": len(items),
+            "next": f"http://elsewhere.example/?page={page + 1}" if more else None,
+            "previous": None,
+            "results": chunk,
+        }
+        return 200, {}, json.dumps(body).encode()
+
+    return route
+
+
+@pytest.mark.api
+def test_agents_are_collected_over_every_page(recorder: Recorder) -> None:
+    agents = [{"id": i, "agent_name": f"Bot {i}", "project": 1} for i in range(1, 251)]
+    recorder.routes[("GET", "/test_framework/v1/aiagents/short_list/")] = _paged(agents, 10)
+    client = CekuraClient(recorder.url, KEY)
+    collected = client.list_agents(project_id=1)
+    assert [a.id for a in collected] == list(range(1, 251))
+    assert client.request_count == 3  # 100 a page
+    # Pages are asked for by number on our own origin; the server's `next` is not followed.
+    assert all(s.path.startswith("/test_framework/") for s in recorder.seen)
+    assert "project_id=1" in recorder.seen[0].path
+
+
+@pytest.mark.api
+def test_projects_and_metrics_accept_a_plain_list_or_pages(recorder: Recorder) -> None:
+    projects = [{"id": i, "name": f"P{i}"} for i in range(1, 16)]
+    recorder.routes[("GET", "/user/v1/projects/")] = _paged(projects, 10)
+    recorder.json_route(
+        "GET", "/test_framework/v1/metrics/", [{"id": 1, "name": "Tone", "eval_type": "enum"}]
+    )
+    client = CekuraClient(recorder.url, KEY)
+    assert [p.id for p in client.list_projects()] == list(range(1, 16))
+    assert [m.name for m in client.list_metrics(project_id=2)] == ["Tone"]
+    assert recorder.seen[-1].path == "/test_framework/v1/metrics/?project_id=2"
+
+
+@pytest.mark.api
+def test_a_body_of_the_wrong_shape_is_a_validation_error(recorder: Recorder) -> None:
+    recorder.json_route("GET", "/dashboards/dashboards/1/", {"id": "not a number"})
+    recorder.json_route("PATCH", "/dashboards/dashboards/1/", {"name": "no id"})
+    client = CekuraClient(recorder.url, KEY)
+    with pytest.raises(ResponseValidationError) as read:
+        client.get_dashboard(dashboard_id=1)
+    assert not read.value.outcome_unknown
+    assert "id" in str(read.value)
+    with pytest.raises(ResponseValidationError) as write:
+        client.update_dashboard(dashboard_id=1, changes={"name": "x"})
+    assert write.value.outcome_unknown  # the server took the PATCH; its answer is unreadable
+
+
+@pytest.mark.api
+def test_localhost_over_plain_http_is_allowed(recorder: Recorder) -> None:
+    recorder.json_route("GET", "/user/v1/projects/", [])
+    url = recorder.url.replace("127.0.0.1", "localhost")
+    assert CekuraClient(url, KEY).list_projects() == []
