@@ -1,0 +1,58 @@
+"""`python -m demo_api --host 127.0.0.1 --port PORT --db PATH --api-key KEY [--seed N]
+[--calls N] [--enable-fault-api]`.
+
+Prints `demo_api listening on http://HOST:PORT` to stderr once it accepts connections
+(port 0 picks a free port), never the key. SIGTERM stops it cleanly (exit status 0)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+from typing import NoReturn
+
+from demo_api.app import ListeningServer, create_app, server_config
+
+logger = logging.getLogger("demo_api")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m demo_api", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--db", required=True, help="SQLite file (created and seeded if new)")
+    parser.add_argument("--api-key", required=True, help="the X-CEKURA-API-KEY to accept")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--calls", type=int, default=50_000)
+    parser.add_argument("--enable-fault-api", action="store_true")
+    return parser
+
+
+def _exit_cleanly(signum: int, frame: object) -> NoReturn:
+    sys.exit(0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    # uvicorn shuts down gracefully on SIGTERM and then re-raises it for the previous
+    # handler: this one turns it into a normal exit.
+    signal.signal(signal.SIGTERM, _exit_cleanly)
+    app = create_app(
+        args.db,
+        args.api_key,
+        seed=args.seed,
+        calls=args.calls,
+        enable_fault_api=args.enable_fault_api,
+    )
+    server = ListeningServer(server_config(app, args.host, args.port))
+    server.on_listening = lambda host, port: logger.info(
+        "demo_api listening on http://%s:%d", host, port
+    )
+    server.run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

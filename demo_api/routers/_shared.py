@@ -1,0 +1,115 @@
+"""What every router needs: a database connection per request, the parsed JSON body,
+JSON responses with ETags, If-Match checks, ids from the path."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.responses import JSONResponse, Response
+
+from demo_api.db import fits_sqlite_int
+from demo_api.errors import DetailError, NotFound
+
+NO_BODY = object()
+
+
+def get_conn(request: Request) -> Iterator[sqlite3.Connection]:
+    with request.app.state.pool.connection() as conn:
+        yield conn
+
+
+Conn = Annotated[sqlite3.Connection, Depends(get_conn)]
+
+
+def data_now(request: Request) -> datetime:
+    """The time relative filters ("now-7d") resolve against: the app's fixed `now` if it
+    was given one, else the wall clock."""
+    fixed: datetime | None = request.app.state.fixed_now
+    return fixed if fixed is not None else datetime.now(UTC)
+
+
+def write_time() -> datetime:
+    return datetime.now(UTC)
+
+
+async def json_body(request: Request) -> Any:
+    """The request body parsed as JSON; `{}` when there is none. Malformed JSON and other
+    media types are refused the way DRF refuses them."""
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    content_type = request.headers.get("content-type", "application/json")
+    media = content_type.split(";")[0].strip().lower()
+    if media and media != "application/json" and not media.endswith("+json"):
+        raise DetailError(f'Unsupported media type "{content_type}" in request.', status=415)
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        raise DetailError(f"JSON parse error - {exc}") from None
+
+
+JsonBody = Annotated[Any, Depends(json_body)]
+
+
+def json_response(data: Any, status: int = 200, etag: str | None = None) -> JSONResponse:
+    headers = {"ETag": etag} if etag else None
+    return JSONResponse(data, status_code=status, headers=headers)
+
+
+def no_content() -> Response:
+    return Response(status_code=204)
+
+
+def etag_for(kind: str, object_id: int, updated_at: str) -> str:
+    """A strong ETag from the object's id and updated_at (changes on every write)."""
+    digest = hashlib.sha256(f"{kind}:{object_id}:{updated_at}".encode()).hexdigest()[:20]
+    return f'"{digest}"'
+
+
+def check_if_match(request: Request, current: str) -> None:
+    """412 when the client sent If-Match and none of its tags is the current one."""
+    header = request.headers.get("if-match")
+    if header is None:
+        return
+    tags = [tag.strip() for tag in header.split(",") if tag.strip()]
+    if "*" in tags:
+        return
+    normalized = {tag[2:] if tag.startswith("W/") else tag for tag in tags}
+    if current not in normalized and current.strip('"') not in normalized:
+        raise DetailError(
+            "This object was changed since you loaded it (If-Match does not match its "
+            "current ETag). Reload it and apply your change again.",
+            status=412,
+        )
+
+
+def path_id(text: str) -> int:
+    """An id from the URL; anything that is not one is simply not found (as in DRF)."""
+    if not text.isascii() or not text.isdigit():
+        raise NotFound()
+    value = int(text)
+    if not fits_sqlite_int(value):
+        raise NotFound()
+    return value
+
+
+def query_int(request: Request, name: str) -> int | None:
+    """An optional integer query parameter; 400 in DRF's words when it is not one."""
+    from demo_api.errors import FieldErrors
+
+    text = request.query_params.get(name)
+    if text is None or text == "":
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        raise FieldErrors({name: ["Enter a whole number."]}) from None
+    if not fits_sqlite_int(value):
+        raise FieldErrors({name: ["Enter a whole number."]})
+    return value
