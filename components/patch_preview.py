@@ -1,0 +1,88 @@
+"""Preview of a save: the exact request (method, URL, body with only the changed keys),
+the change in plain words, the JSON difference against the server's copy, and cURL /
+Python snippets with the key masked (revealed only on this user's request, in this
+session; never logged or stored)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from cekura_dashboards.patch import change_list, curl_snippet, json_diff, patch_body, python_snippet
+from components.draft import Draft, loaded_body
+from components.errors import escape_markdown
+
+METHOD = "PATCH"
+
+
+def dashboard_url(base_url: str, dashboard_id: int) -> str:
+    return f"{base_url.rstrip('/')}/dashboards/dashboards/{dashboard_id}/"
+
+
+def _key_of(client: Any) -> str:
+    # Read only to mask it (last 4 characters) or to reveal it to this user on request.
+    return str(getattr(client, "api_key", None) or getattr(client, "_api_key", "") or "")
+
+
+def render_change_list(changes: list[str], *, empty: str) -> None:
+    if not changes:
+        st.caption(empty)
+        return
+    st.markdown("\n".join(f"- {escape_markdown(change)}" for change in changes))
+
+
+def render_preview(
+    draft: Draft,
+    client: Any,
+    *,
+    projects: Any = None,
+    agents: Any = None,
+    metrics: Any = None,
+) -> None:
+    body = patch_body(draft.loaded, draft.body())
+    url = dashboard_url(str(getattr(client, "base_url", "")), draft.dashboard_id)
+    with st.container(border=True, key=f"ed_preview_box_{draft.dashboard_id}"):
+        st.markdown("#### What Save will do")
+        if not body:
+            st.info("Nothing to save: your draft is the same as the saved dashboard.")
+            return
+        render_change_list(
+            change_list(
+                draft.loaded, draft.body(), projects=projects, agents=agents, metrics=metrics
+            ),
+            empty="No changes.",
+        )
+        st.markdown("**The request**")
+        st.caption(
+            "Only the keys you changed are sent. Before sending, the app reads the dashboard "
+            "once more to check nobody else saved it in the meantime."
+        )
+        st.code(f"{METHOD} {url}", language=None)
+        st.json(body, expanded=True)
+        st.markdown("**Difference from the saved dashboard**")
+        diff = json_diff(
+            loaded_body(draft.loaded),
+            {**loaded_body(draft.loaded), **body},
+            before_label="saved on the server",
+            after_label="after your save",
+        )
+        st.code(diff or "(no difference)", language="diff")
+        st.markdown("**Send it yourself**")
+        reveal = st.toggle(
+            "Show my API key in the code",
+            key=f"ed_reveal_key_{draft.dashboard_id}",
+            help="Only you see it, only in this browser tab. Leave it off when sharing "
+            "your screen.",
+        )
+        api_key = _key_of(client)
+        curl_tab, python_tab = st.tabs(["cURL", "Python"])
+        with curl_tab:
+            st.code(
+                curl_snippet(METHOD, url, body, api_key=api_key, reveal=reveal), language="bash"
+            )
+        with python_tab:
+            st.code(
+                python_snippet(METHOD, url, body, api_key=api_key, reveal=reveal),
+                language="python",
+            )

@@ -1,0 +1,380 @@
+"""Edit one dashboard: /editor?dashboard=ID.
+
+The draft lives in session state per dashboard id (components/draft.py), so leaving the
+page and coming back loses nothing, and a reload opens the same dashboard from the URL.
+The filter area (toolbar, sentence, builder or JSON, save and preview) is one fragment:
+an edit there reruns only it, unless something drawn outside it has to follow (the
+name, project, the server copy, or the effective filter shown in the widget table).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from cekura_dashboards.errors import CekuraError, NotFoundError
+from cekura_dashboards.filter_sentence import describe_filter
+from cekura_dashboards.filter_tree import FilterParseError
+from cekura_dashboards.filter_validation import has_errors, problems_by_node, validate_filter
+from components import reads
+from components.connection import get_client
+from components.draft import Draft, get_draft, start_draft
+from components.errors import escape_markdown, show_error
+from components.filter_builder import render_builder
+from components.json_editor import render_json_editor
+from components.patch_preview import render_preview
+from components.save_flow import render_flash, render_save_button, render_save_issue
+from components.widget_table import render_widget_table, widget_rows
+
+LIST_PAGE = "pages/dashboards.py"
+MODE_BUILDER = "Builder"
+MODE_JSON = "Edit as JSON"
+MAX_NAME = 255
+
+state = st.session_state
+
+
+def _back_link() -> None:
+    st.page_link(LIST_PAGE, label="Back to the dashboards list", icon=":material/arrow_back:")
+
+
+def _dashboard_id_from_url() -> int | None:
+    raw = st.query_params.get("dashboard")
+    if raw is None:
+        return None
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        return None
+    return value if value > 0 else None
+
+
+# --- keys ----------------------------------------------------------------------------------
+def name_key(dashboard_id: int) -> str:
+    return f"ed_name_{dashboard_id}"
+
+
+def project_key(dashboard_id: int) -> str:
+    return f"ed_project_{dashboard_id}"
+
+
+def mode_key(dashboard_id: int) -> str:
+    return f"ed_mode_{dashboard_id}"
+
+
+def preview_key(dashboard_id: int) -> str:
+    return f"editor_preview_open_{dashboard_id}"  # non-widget: survives page changes
+
+
+def signature_key(dashboard_id: int) -> str:
+    return f"editor_signature_{dashboard_id}"
+
+
+# --- callbacks -------------------------------------------------------------------------------
+def _on_name(dashboard_id: int) -> None:
+    draft = get_draft(dashboard_id)
+    if draft is not None:
+        draft.change(name=str(state[name_key(dashboard_id)] or ""))
+
+
+def _on_project(dashboard_id: int) -> None:
+    draft = get_draft(dashboard_id)
+    if draft is not None:
+        draft.change(project=state[project_key(dashboard_id)])
+
+
+def _undo(dashboard_id: int) -> None:
+    draft = get_draft(dashboard_id)
+    if draft is not None:
+        draft.undo()
+
+
+def _redo(dashboard_id: int) -> None:
+    draft = get_draft(dashboard_id)
+    if draft is not None:
+        draft.redo()
+
+
+def _discard(dashboard_id: int) -> None:
+    draft = get_draft(dashboard_id)
+    if draft is not None:
+        draft.discard()
+
+
+def _toggle_preview(dashboard_id: int) -> None:
+    state[preview_key(dashboard_id)] = not state.get(preview_key(dashboard_id), False)
+
+
+def _on_mode(dashboard_id: int) -> None:
+    chosen = state[mode_key(dashboard_id)]
+    state[f"editor_mode_{dashboard_id}"] = chosen or MODE_BUILDER
+
+
+def _sync(widget_key: str, value: Any) -> None:
+    if widget_key not in state or state[widget_key] != value:
+        state[widget_key] = value
+
+
+# --- reference lists (cached per session: a draft edit sends no request) ------------------------
+def _names(load: Any, project: int | None, name_attr: str) -> dict[int, str]:
+    try:
+        items = load(project)
+    except CekuraError:
+        return {}
+    return {item.id: str(getattr(item, name_attr, "") or f"#{item.id}") for item in items}
+
+
+def _signature(draft: Draft) -> tuple[Any, ...]:
+    """What the part of the page outside the fragment shows from the draft."""
+    effective_shown = state.get(f"ed_effective_{draft.dashboard_id}") is not None
+    return (
+        draft.name,
+        draft.project,
+        id(draft.loaded),
+        draft.version if effective_shown else None,
+        (draft.save_issue or {}).get("kind"),
+    )
+
+
+# --- the page --------------------------------------------------------------------------------
+def main() -> None:
+    dashboard_id = _dashboard_id_from_url()
+    if dashboard_id is None:
+        st.title("Edit dashboard")
+        st.info("Pick a dashboard to edit from the list.", icon=":material/info:")
+        _back_link()
+        return
+    draft = get_draft(dashboard_id)
+    if draft is None:
+        try:
+            dashboard = reads.load_dashboard(dashboard_id)
+        except NotFoundError:
+            st.title("Edit dashboard")
+            st.error(
+                f"There is no dashboard number {dashboard_id}, or your API key cannot see it. "
+                "It may have been deleted.",
+                icon=":material/search_off:",
+            )
+            _back_link()
+            return
+        except CekuraError as err:
+            st.title("Edit dashboard")
+            show_error(
+                err,
+                retry=lambda: reads.forget_dashboard(dashboard_id),
+                key="ed_load_retry",
+                context="Could not open this dashboard.",
+            )
+            _back_link()
+            return
+        try:
+            draft = start_draft(dashboard)
+        except FilterParseError as err:
+            st.title("Edit dashboard")
+            st.error(
+                "This dashboard's saved filter is not one this app can read, so it cannot be "
+                "edited here. " + escape_markdown(str(err)),
+                icon=":material/error:",
+            )
+            _back_link()
+            return
+    _render(draft)
+
+
+def _render(draft: Draft) -> None:
+    dashboard_id = draft.dashboard_id
+    render_flash()
+    _back_link()
+    saved_name = draft.loaded.name or "(no name)"
+    st.title("Edit dashboard: " + escape_markdown(saved_name), anchor=False)
+
+    projects: dict[int, str] = {}
+    try:
+        projects = reads.project_names()
+    except CekuraError as err:
+        show_error(err, key="ed_projects_retry", context="Could not load the projects.")
+    issue = draft.save_issue or {}
+    field_errors = issue["error"].field_errors if issue.get("kind") == "invalid" else {}
+
+    name_col, project_col = st.columns([3, 2])
+    with name_col:
+        _sync(name_key(dashboard_id), draft.name)
+        st.text_input(
+            "Name",
+            key=name_key(dashboard_id),
+            max_chars=MAX_NAME,
+            on_change=_on_name,
+            args=(dashboard_id,),
+            placeholder="A name people will recognise",
+        )
+        for message in field_errors.get("name", []):
+            st.error("The server said: " + escape_markdown(message), icon=":material/dns:")
+    with project_col:
+        options: list[int | None] = [None, *sorted(projects, key=lambda p: projects[p].lower())]
+        if draft.project is not None and draft.project not in options:
+            options.append(draft.project)
+        _sync(project_key(dashboard_id), draft.project)
+        st.selectbox(
+            "Project",
+            options=options,
+            format_func=lambda p: (
+                "No project (all calls)" if p is None else projects.get(p, f"Unknown project #{p}")
+            ),
+            key=project_key(dashboard_id),
+            on_change=_on_project,
+            args=(dashboard_id,),
+            help="The dashboard shows calls of this project only.",
+        )
+        for message in field_errors.get("project", []):
+            st.error("The server said: " + escape_markdown(message), icon=":material/dns:")
+    for message in field_errors.get("non_field_errors", []):
+        st.error("The server said: " + escape_markdown(message), icon=":material/dns:")
+
+    state[signature_key(dashboard_id)] = _signature(draft)
+    _filter_area(dashboard_id)
+
+    agents = _names(reads.load_agents, draft.project, "agent_name")
+    metrics = _names(reads.load_metrics, draft.project, "name")
+    if draft.widget_table is None:
+        draft.widget_table = widget_rows(draft.loaded.widgets, agents=agents, metrics=metrics)
+    render_widget_table(
+        dashboard_id,
+        draft.loaded.widgets,
+        draft.widget_table,
+        draft.filters_json(),
+        agents=agents,
+        metrics=metrics,
+    )
+
+
+@st.fragment
+def _filter_area(dashboard_id: int) -> None:
+    draft = get_draft(dashboard_id)
+    if draft is None:
+        st.rerun(scope="app")
+        return
+    agents = _names(reads.load_agents, draft.project, "agent_name")
+    metrics = _names(reads.load_metrics, draft.project, "name")
+    problems = validate_filter(draft.tree, agents=agents, metrics=metrics)
+    blocking = has_errors(problems)
+    dirty = draft.is_dirty()
+
+    st.subheader("Filter", anchor=False)
+    _toolbar(draft, dirty)
+    st.info(
+        escape_markdown(describe_filter(draft.tree, agents=agents, metrics=metrics)) + ".",
+        icon=":material/notes:",
+    )
+    errors = sum(1 for p in problems if p.severity == "error")
+    if errors:
+        st.error(
+            f"{errors} problem{'s' if errors != 1 else ''} to fix before saving "
+            "(shown beside the conditions below).",
+            icon=":material/error:",
+        )
+
+    mode = state.get(f"editor_mode_{dashboard_id}", MODE_BUILDER)
+    _sync(mode_key(dashboard_id), mode)
+    st.segmented_control(
+        "How to edit the filter",
+        options=[MODE_BUILDER, MODE_JSON],
+        key=mode_key(dashboard_id),
+        on_change=_on_mode,
+        args=(dashboard_id,),
+        required=True,
+        label_visibility="collapsed",
+    )
+    if draft.json_text is not None and mode == MODE_BUILDER:
+        st.warning(
+            "You have JSON that is not applied (it has a problem). It is kept under "
+            f"“{MODE_JSON}”.",
+            icon=":material/data_object:",
+        )
+    issue = draft.save_issue or {}
+    server_errors = issue.get("filter_errors", {}) if issue.get("kind") == "invalid" else {}
+    if mode == MODE_JSON:
+        render_json_editor(draft, problems)
+    else:
+        render_builder(
+            draft,
+            problems=problems_by_node(problems),
+            server_errors=server_errors,
+            agents=agents,
+            metrics=metrics,
+        )
+
+    blocked: str | None = None
+    if draft.json_text is not None:
+        blocked = "Your JSON is not applied yet: fix it or throw it away first."
+    elif blocking:
+        blocked = "Fix the problems marked in the filter first."
+    st.divider()
+    with st.container(horizontal=True, vertical_alignment="center"):
+        render_save_button(draft, blocked_reason=blocked)
+        preview_open = bool(state.get(preview_key(dashboard_id), False))
+        st.button(
+            "Hide preview" if preview_open else "Preview",
+            key=f"ed_preview_{dashboard_id}",
+            icon=":material/visibility:",
+            on_click=_toggle_preview,
+            args=(dashboard_id,),
+            help="See exactly what Save will send, in words and as a request.",
+        )
+        if blocked and dirty:
+            st.caption(blocked)
+    projects = _project_list()
+    render_save_issue(draft, projects=projects, agents=agents, metrics=metrics)
+    if preview_open:
+        render_preview(draft, get_client(), projects=projects, agents=agents, metrics=metrics)
+
+    if _signature(draft) != state.get(signature_key(dashboard_id)):
+        st.rerun(scope="app")
+
+
+def _project_list() -> dict[int, str]:
+    try:
+        return reads.project_names()
+    except CekuraError:
+        return {}
+
+
+def _toolbar(draft: Draft, dirty: bool) -> None:
+    dashboard_id = draft.dashboard_id
+    with st.container(
+        horizontal=True, vertical_alignment="center", key=f"ed_toolbar_{dashboard_id}"
+    ):
+        if dirty:
+            st.badge("Unsaved changes", icon=":material/edit_note:", color="orange")
+        else:
+            st.badge("All changes saved", icon=":material/check:", color="green")
+        st.button(
+            "Undo",
+            key=f"ed_undo_{dashboard_id}",
+            icon=":material/undo:",
+            on_click=_undo,
+            args=(dashboard_id,),
+            disabled=not draft.undo_stack,
+            help="Undo your last change.",
+        )
+        st.button(
+            "Redo",
+            key=f"ed_redo_{dashboard_id}",
+            icon=":material/redo:",
+            on_click=_redo,
+            args=(dashboard_id,),
+            disabled=not draft.redo_stack,
+            help="Redo what you undid.",
+        )
+        st.button(
+            "Discard changes",
+            key=f"ed_discard_{dashboard_id}",
+            icon=":material/delete_sweep:",
+            on_click=_discard,
+            args=(dashboard_id,),
+            disabled=not dirty,
+            help="Go back to the saved version (you can undo this).",
+        )
+
+
+main()
