@@ -52,6 +52,8 @@ def default_value(field: str, op: str) -> Any:
         return True
     if op == "in":
         return []
+    if op in ("contains", "startswith", "endswith", "regex"):
+        return ""
     spec = field_spec(field)
     kind = spec.kind if spec else "string"
     if kind == "datetime":
@@ -251,15 +253,23 @@ def _replace_condition(root: Node | None, cond: Condition, **changes: Any) -> No
 
 
 def set_field(root: Node | None, cond_id: str, field: str) -> Node | None:
-    """Change a condition's field. The op stays when the new field allows it, else it
-    becomes the field's default op; the value stays when it still fits, else it becomes
-    a default for the field."""
+    """Change a condition's field. Op and value stay when they still fit the new field.
+    An op the field does not allow becomes the field's default op with a default value;
+    a value that no longer fits becomes a default (and, when the field is of another
+    kind, the op becomes the field's default op too)."""
     cond = _condition(root, cond_id)
-    if field_spec(field) is None:  # e.g. a metadata key still being typed
+    spec = field_spec(field)
+    if spec is None:  # e.g. a metadata key still being typed
         return _replace_condition(root, cond, field=field)
-    op = cond.op if cond.op in allowed_ops(field) else default_op(field)
-    value = cond.value
-    if op != cond.op or value_problem(field, op, value) is not None:
+    old_spec = field_spec(cond.field)
+    op, value = cond.op, cond.value
+    if op not in spec.ops:
+        op = default_op(field)
+        value = default_value(field, op)
+    elif value_problem(field, op, value) is not None:
+        # A different kind of field (text -> time) starts over from its own default op.
+        if old_spec is None or old_spec.kind != spec.kind:
+            op = default_op(field)
         value = default_value(field, op)
     return _replace_condition(root, cond, field=field, op=op, value=value)
 
