@@ -124,8 +124,15 @@ _POINTS_BY_CHART: dict[str, TypeAdapter[Any]] = {
     "line": TypeAdapter(list[LinePoint]),
     "bar": TypeAdapter(list[BarPoint]),
     "pie": TypeAdapter(list[PieSlice]),
-    "stat": TypeAdapter(StatData),
 }
+
+
+def _stat_figures(data: list[JsonDict] | JsonDict) -> StatData:
+    # The guide shows `data` as one object; the schema types `data` as an array, and a
+    # server may answer a one-item list. Both mean the same figures.
+    if isinstance(data, list) and len(data) == 1:
+        return StatData.model_validate(data[0])
+    return StatData.model_validate(data)
 
 
 class WidgetData(ApiModel):
@@ -144,14 +151,14 @@ class WidgetData(ApiModel):
 
     @model_validator(mode="after")
     def _data_matches_chart_type(self) -> WidgetData:
-        adapter = _POINTS_BY_CHART.get(self.chart_type)
-        if adapter is not None:
-            adapter.validate_python(self.data)
+        self.points  # noqa: B018 - validates the shape
         return self
 
     @property
     def points(self) -> list[LinePoint] | list[BarPoint] | list[PieSlice] | StatData | None:
         """Typed data: line/bar/pie points, the stat figures, or None for other charts."""
+        if self.chart_type == "stat":
+            return _stat_figures(self.data)
         adapter = _POINTS_BY_CHART.get(self.chart_type)
         return None if adapter is None else adapter.validate_python(self.data)
 
@@ -165,7 +172,7 @@ class WidgetData(ApiModel):
         return TypeAdapter(list[PieSlice]).validate_python(self.data)
 
     def stat(self) -> StatData:
-        return StatData.model_validate(self.data)
+        return _stat_figures(self.data)
 
 
 # --- pickers ------------------------------------------------------------------------------

@@ -80,8 +80,9 @@ class SafeRetry(Retry):
             self.on_retry()
         return retry
 
-    def parse_retry_after(self, retry_after: str) -> float:
-        return min(super().parse_retry_after(retry_after), self.max_retry_after)
+    def get_retry_after(self, response: Any) -> float | None:
+        seconds = super().get_retry_after(response)
+        return None if seconds is None else min(seconds, self.max_retry_after)
 
 
 def build_retry(
@@ -134,8 +135,6 @@ def build_session(
     adapter = HTTPAdapter(max_retries=retry)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
-    # Redirects are never followed (each call also passes allow_redirects=False).
-    session.max_redirects = 0
     return session
 
 

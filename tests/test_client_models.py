@@ -141,6 +141,8 @@ def test_widget_data_points_by_chart_type() -> None:
     )
     assert isinstance(stat.stat(), StatData) and stat.stat().total_calls == 10
     assert stat.metadata.display_name == "Duration"
+    as_list = WidgetData.model_validate(_data("stat", [{"total_calls": 4, "success_rate": 50.0}]))
+    assert as_list.stat().total_calls == 4
 
 
 def test_widget_data_of_the_wrong_shape_is_refused() -> None:
