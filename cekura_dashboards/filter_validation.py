@@ -310,7 +310,7 @@ def _group_problems(group: Group, path: str, now: datetime) -> list[Problem]:
                     child.node_id,
                     _child_path(path, index),
                     "warning",
-                    f"This {what} repeats {what} {seen[key] + 1} of the same group.",
+                    f"This {what} is the same as item {seen[key] + 1} of its group.",
                 )
             )
         else:
@@ -355,6 +355,8 @@ def _comparable(spec: FieldSpec, cond: Condition, now: datetime) -> Any:
 
 
 def _bound_words(spec: FieldSpec, cond: Condition) -> str:
+    if cond.op == "eq":
+        return shown(cond.value)
     return f"{op_label(cond.op, spec.kind)} {shown(cond.value)}"
 
 
