@@ -57,9 +57,10 @@ class Connection:
 
 
 @dataclass(frozen=True)
-class _DemoServer:
+class DemoServer:
     url: str
     api_key: str
+    running: Any  # demo_api's RunningServer: `.stop()` ends it
 
 
 def _setting(name: str) -> str | None:
@@ -86,17 +87,20 @@ def configured_settings() -> tuple[str, str] | None:
 
 
 @st.cache_resource(show_spinner="Starting the demo data server (the first start takes a moment)…")
-def _demo_server() -> _DemoServer:
+def demo_server() -> DemoServer:
     """One embedded demo API per process, with a random key made for this process."""
     import demo_api  # imported lazily: a configured app never needs FastAPI
 
     db_path = Path(os.environ.get("CEKURA_DEMO_DB") or DEFAULT_DEMO_DB)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(32)
-    server = demo_api.serve_in_thread(str(db_path), key, host="127.0.0.1", port=0)
+    options: dict[str, Any] = {}
+    if os.environ.get("CEKURA_DEMO_CALLS"):  # a smaller seed for tests
+        options["calls"] = int(os.environ["CEKURA_DEMO_CALLS"])
+    server = demo_api.serve_in_thread(str(db_path), key, host="127.0.0.1", port=0, **options)
     atexit.register(server.stop)
     log.info("Demo API for the app at %s (database %s)", server.url, db_path)
-    return _DemoServer(url=str(server.url).rstrip("/"), api_key=key)
+    return DemoServer(url=str(server.url).rstrip("/"), api_key=key, running=server)
 
 
 def _default_connection() -> tuple[Connection, CekuraClient]:
@@ -105,7 +109,7 @@ def _default_connection() -> tuple[Connection, CekuraClient]:
         base_url, key = settings
         conn = Connection(id=secrets.token_hex(8), mode="configured", base_url=base_url)
         return conn, CekuraClient(base_url, key)
-    demo = _demo_server()
+    demo = demo_server()
     conn = Connection(id=secrets.token_hex(8), mode="demo", base_url=demo.url)
     return conn, CekuraClient(demo.url, demo.api_key)
 
@@ -154,8 +158,8 @@ def _connect_with_pasted_key() -> None:
     if urlsplit(base_url).scheme not in ("http", "https") or not urlsplit(base_url).netloc:
         state[CONNECT_ERROR_KEY] = "The API address must start with https:// (or http://)."
         return
-    client = CekuraClient(base_url, key)
     try:
+        client = CekuraClient(base_url, key)
         client.list_projects()  # proves the key works before we switch to it
     except CekuraError as err:
         state[CONNECT_ERROR_KEY] = f"Could not connect with that key: {err.user_message}"
@@ -166,6 +170,9 @@ def _connect_with_pasted_key() -> None:
 
 def disconnect() -> None:
     """Forget a pasted key; the session goes back to the configured API or demo data."""
+    client = st.session_state.get(CLIENT_KEY)
+    if client is not None:
+        client.close()
     st.session_state.pop(CLIENT_KEY, None)
     st.session_state.pop(CONNECTION_KEY, None)
     st.session_state.pop(CONNECT_ERROR_KEY, None)

@@ -41,7 +41,7 @@ def _cached(key: Hashable, load: Callable[[], T], max_age: float | None = None) 
     hit = entries.get(key)
     now = time.monotonic()
     if hit is not None and (max_age is None or now - hit[0] <= max_age):
-        return hit[1]  # type: ignore[no-any-return]
+        return hit[1]
     value = load()
     entries[key] = (now, value)
     return value

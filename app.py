@@ -1,0 +1,45 @@
+"""Cekura Dashboards Admin: the router. Page config, session defaults, the connection in
+the sidebar, and the pages. Pages are short scripts in pages/, rendering in components/."""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from components.connection import connection_sidebar
+
+st.set_page_config(
+    page_title="Cekura Dashboards Admin",
+    page_icon=":material/dashboard:",
+    layout="wide",
+)
+
+logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+# Defaults for state shared by pages (non-widget keys, so they survive page changes).
+for key, value in {
+    "dash_search": "",
+    "dash_project": None,
+    "dash_page": 1,
+    "dash_page_size": 25,
+}.items():
+    st.session_state.setdefault(key, value)
+
+pages = [
+    st.Page(
+        "pages/dashboards.py",
+        title="Dashboards",
+        icon=":material/dashboard:",
+        url_path="dashboards",
+        default=True,
+    ),
+    st.Page("pages/editor.py", title="Edit dashboard", icon=":material/edit:", url_path="editor"),
+    st.Page(
+        "pages/connection.py", title="Connection", icon=":material/link:", url_path="connection"
+    ),
+]
+
+current = st.navigation(pages)
+connection_sidebar()
+current.run()

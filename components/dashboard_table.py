@@ -1,0 +1,149 @@
+"""The dashboards list: one table row per dashboard, times in words, and the writes the
+list offers (create, duplicate, delete) with the cache bookkeeping they need."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from components.connection import get_client
+from components.reads import forget_dashboard, forget_dashboard_lists, remember_dashboard
+
+TABLE_KEY = "dash_table"
+UNTITLED = "(untitled)"
+NO_PROJECT = "No project"
+
+COLUMNS = ["Name", "Project", "Widgets", "Last update", "Updated (UTC)", "ID"]
+
+
+def as_datetime(value: Any) -> datetime | None:
+    """A timestamp from the API (datetime or ISO text) as an aware UTC datetime."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        when = value
+    else:
+        try:
+            when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def humanize_age(when: datetime | None, now: datetime | None = None) -> str:
+    """'just now', '3 min ago', '5 h ago', 'yesterday', '4 days ago', else the date."""
+    if when is None:
+        return "unknown"
+    now = now or datetime.now(UTC)
+    seconds = (now - when).total_seconds()
+    if seconds < 0:
+        return "just now" if seconds > -60 else when.strftime("%d %b %Y")
+    if seconds < 60:
+        return "just now"
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        return f"{minutes} min ago"
+    hours = minutes // 60
+    if hours < 24:
+        return f"{hours} h ago"
+    days = hours // 24
+    if days == 1:
+        return "yesterday"
+    if days < 30:
+        return f"{days} days ago"
+    return when.strftime("%d %b %Y")
+
+
+def exact_time(when: datetime | None) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if when else ""
+
+
+def display_name(dashboard: Any) -> str:
+    name = getattr(dashboard, "name", None)
+    return name if isinstance(name, str) and name.strip() else UNTITLED
+
+
+def project_label(project_id: int | None, names: Mapping[int, str]) -> str:
+    if project_id is None:
+        return NO_PROJECT
+    return names.get(project_id, f"Project {project_id}")
+
+
+def dashboards_frame(
+    rows: Sequence[Any], names: Mapping[int, str], now: datetime | None = None
+) -> pd.DataFrame:
+    """The table's data. Every value is plain text or a number: nothing is rendered."""
+    now = now or datetime.now(UTC)
+    records = []
+    for d in rows:
+        updated = as_datetime(getattr(d, "updated_at", None))
+        records.append(
+            {
+                "Name": display_name(d),
+                "Project": project_label(getattr(d, "project", None), names),
+                "Widgets": int(getattr(d, "widget_count", 0) or 0),
+                "Last update": humanize_age(updated, now),
+                "Updated (UTC)": exact_time(updated),
+                "ID": int(d.id),
+            }
+        )
+    return pd.DataFrame.from_records(records, columns=COLUMNS)
+
+
+def render_dashboard_table(
+    rows: Sequence[Any], names: Mapping[int, str], *, on_select: Any = "rerun"
+) -> Any | None:
+    """The table with single-row selection; returns the selected dashboard or None."""
+    frame = dashboards_frame(rows, names)
+    event = st.dataframe(
+        frame,
+        key=TABLE_KEY,
+        hide_index=True,
+        width="stretch",
+        on_select=on_select,
+        selection_mode="single-row",
+        column_config={
+            "Name": st.column_config.TextColumn("Name", width="large"),
+            "Project": st.column_config.TextColumn("Project", width="medium"),
+            "Widgets": st.column_config.NumberColumn("Widgets", format="%d", width="small"),
+            "Last update": st.column_config.TextColumn("Last update", width="small"),
+            "Updated (UTC)": st.column_config.TextColumn("Updated (UTC)", width="medium"),
+            "ID": st.column_config.NumberColumn("ID", format="%d", width="small"),
+        },
+    )
+    selected_rows = list(getattr(getattr(event, "selection", None), "rows", None) or [])
+    if not selected_rows:
+        return None
+    index = selected_rows[0]
+    return rows[index] if 0 <= index < len(rows) else None
+
+
+def clear_table_selection() -> None:
+    """Drop the row selection (row numbers mean other dashboards on another page)."""
+    st.session_state.pop(TABLE_KEY, None)
+
+
+# ---- writes ---------------------------------------------------------------------------
+
+
+def create_dashboard(name: str, project_id: int | None) -> Any:
+    dashboard = get_client().create_dashboard(name=name, project=project_id)
+    remember_dashboard(dashboard)
+    forget_dashboard_lists()
+    return dashboard
+
+
+def duplicate_dashboard(dashboard_id: int, name: str | None = None) -> Any:
+    copy = get_client().duplicate_dashboard(dashboard_id=dashboard_id, name=name or None)
+    remember_dashboard(copy)
+    forget_dashboard_lists()
+    return copy
+
+
+def delete_dashboard(dashboard_id: int) -> None:
+    get_client().delete_dashboard(dashboard_id=dashboard_id)
+    forget_dashboard(dashboard_id)

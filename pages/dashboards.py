@@ -1,0 +1,354 @@
+"""Dashboards: find one (search, project, pages), open it, create, duplicate or delete."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import streamlit as st
+
+from cekura_dashboards.errors import CekuraError
+from components.dashboard_table import (
+    clear_table_selection,
+    create_dashboard,
+    delete_dashboard,
+    display_name,
+    duplicate_dashboard,
+    project_label,
+    render_dashboard_table,
+)
+from components.errors import escape_markdown, show_error
+from components.reads import forget_dashboard_lists, load_dashboard_page, project_names
+
+EDITOR_PAGE = "pages/editor.py"
+PAGE_SIZES = [10, 25, 50, 100]
+MAX_NAME = 255
+NO_PROJECT_LABEL = "No project"
+
+# Stored (non-widget) keys survive a visit to the editor; widget keys do not.
+SEARCH, SEARCH_INPUT = "dash_search", "dash_search_input"
+PROJECT, PROJECT_INPUT = "dash_project", "dash_project_input"
+PAGE, PAGE_INPUT = "dash_page", "dash_page_input"
+PAGE_SIZE, PAGE_SIZE_INPUT = "dash_page_size", "dash_page_size_input"
+PENDING_DELETE = "dash_pending_delete"
+FLASH = "dash_flash"
+ACTION_ERROR = "dash_action_error"
+CREATE_NAME, CREATE_PROJECT = "dash_create_name", "dash_create_project"
+
+state = st.session_state
+state.setdefault(SEARCH, "")
+state.setdefault(PROJECT, None)
+state.setdefault(PAGE, 1)
+state.setdefault(PAGE_SIZE, 25)
+
+
+def _restore(widget_key: str, stored_key: str) -> None:
+    if widget_key not in state:
+        state[widget_key] = state[stored_key]
+
+
+def _back_to_first_page() -> None:
+    state[PAGE] = 1
+    state.pop(PAGE_INPUT, None)
+    clear_table_selection()
+
+
+def _on_query_change(widget_key: str, stored_key: str) -> None:
+    state[stored_key] = state[widget_key]
+    _back_to_first_page()
+
+
+def _on_page_change() -> None:
+    state[PAGE] = state[PAGE_INPUT]
+    clear_table_selection()
+
+
+def _clear_search() -> None:
+    state[SEARCH] = ""
+    state[SEARCH_INPUT] = ""
+    state[PROJECT] = None
+    state[PROJECT_INPUT] = None
+    _back_to_first_page()
+
+
+def _refresh() -> None:
+    forget_dashboard_lists()
+
+
+def _flash(kind: str, text: str, dashboard_id: int | None = None) -> None:
+    state[FLASH] = {"kind": kind, "text": text, "id": dashboard_id}
+    state.pop(ACTION_ERROR, None)
+
+
+def _fail(context: str, err: CekuraError) -> None:
+    state[ACTION_ERROR] = {"context": context, "error": err}
+    state.pop(FLASH, None)
+
+
+# ---- actions (callbacks: they change state, the script then renders from it) --------
+
+
+def _on_create() -> None:
+    name = str(state.get(CREATE_NAME) or "").strip()
+    project_id = state.get(CREATE_PROJECT)
+    if not name:
+        _fail_plain("Give the new dashboard a name.")
+        return
+    if len(name) > MAX_NAME:
+        _fail_plain(f"The name is too long: at most {MAX_NAME} characters.")
+        return
+    try:
+        dashboard = create_dashboard(name, project_id)
+    except CekuraError as err:
+        _fail("Could not create the dashboard", err)
+        return
+    state[CREATE_NAME] = ""
+    _flash("created", f"Created “{display_name(dashboard)}”.", dashboard.id)
+
+
+def _fail_plain(message: str) -> None:
+    state[ACTION_ERROR] = {"context": message, "error": None}
+    state.pop(FLASH, None)
+
+
+def _on_duplicate(dashboard_id: int, name_key: str) -> None:
+    name = str(state.get(name_key) or "").strip() or None
+    if name and len(name) > MAX_NAME:
+        _fail_plain(f"The name is too long: at most {MAX_NAME} characters.")
+        return
+    try:
+        copy = duplicate_dashboard(dashboard_id, name)
+    except CekuraError as err:
+        _fail("Could not duplicate the dashboard", err)
+        return
+    _flash("duplicated", f"Made a copy: “{display_name(copy)}”.", copy.id)
+
+
+def _ask_delete(dashboard: Any) -> None:
+    state[PENDING_DELETE] = {
+        "id": int(dashboard.id),
+        "name": display_name(dashboard),
+        "widgets": int(getattr(dashboard, "widget_count", 0) or 0),
+    }
+    state.pop(ACTION_ERROR, None)
+
+
+def _cancel_delete() -> None:
+    state.pop(PENDING_DELETE, None)
+
+
+def confirm_delete() -> None:
+    """The dialog's Delete button: delete, then say so (or keep the dialog with the error)."""
+    pending = state.get(PENDING_DELETE)
+    if not pending:
+        return
+    try:
+        delete_dashboard(pending["id"])
+    except CekuraError as err:
+        state[PENDING_DELETE] = {**pending, "error": err}
+        return
+    state.pop(PENDING_DELETE, None)
+    clear_table_selection()
+    _flash("deleted", f"Deleted “{pending['name']}”.")
+
+
+@st.dialog("Delete dashboard", on_dismiss=_cancel_delete)
+def _delete_dialog() -> None:
+    pending = state.get(PENDING_DELETE)
+    if not pending:
+        return
+    st.markdown("You are about to delete the dashboard")
+    st.markdown(f"**{escape_markdown(pending['name'])}**")
+    widgets = pending["widgets"]
+    st.markdown(f"and its {widgets} widget{'s' if widgets != 1 else ''}. This cannot be undone.")
+    if pending.get("error") is not None:
+        show_error(pending["error"], retry=False, key="dash_delete_error")
+    left, right = st.columns(2)
+    left.button(
+        "Delete dashboard",
+        key="dash_delete_confirm",
+        type="primary",
+        icon=":material/delete:",
+        on_click=confirm_delete,
+        width="stretch",
+    )
+    right.button("Cancel", key="dash_delete_cancel", on_click=_cancel_delete, width="stretch")
+    if PENDING_DELETE not in state:
+        st.rerun()  # deleted or cancelled: close the dialog and refresh the list
+
+
+# ---- page --------------------------------------------------------------------------
+
+st.title("Dashboards")
+st.caption("Find a dashboard to open and edit, or create a new one.")
+
+try:
+    names = project_names()
+except CekuraError as err:
+    show_error(err, key="dash_projects_retry", context="Could not load your projects")
+    st.stop()
+
+project_ids = sorted(names, key=lambda pid: names[pid].casefold())
+if state[PROJECT] is not None and state[PROJECT] not in names:
+    state[PROJECT] = None
+    state.pop(PROJECT_INPUT, None)
+_restore(SEARCH_INPUT, SEARCH)
+_restore(PROJECT_INPUT, PROJECT)
+_restore(PAGE_SIZE_INPUT, PAGE_SIZE)
+
+search_col, project_col, refresh_col, new_col = st.columns(
+    [4, 3, 1, 2], vertical_alignment="bottom"
+)
+search_col.text_input(
+    "Search by name",
+    key=SEARCH_INPUT,
+    placeholder="Type part of a name, then press Enter",
+    on_change=_on_query_change,
+    args=(SEARCH_INPUT, SEARCH),
+)
+project_col.selectbox(
+    "Project",
+    options=[None, *project_ids],
+    key=PROJECT_INPUT,
+    format_func=lambda pid: "All projects" if pid is None else names[pid],
+    on_change=_on_query_change,
+    args=(PROJECT_INPUT, PROJECT),
+)
+refresh_col.button(
+    "Refresh",
+    key="dash_refresh",
+    icon=":material/refresh:",
+    on_click=_refresh,
+    help="Load the list again, including changes other people made.",
+)
+with new_col.popover("New dashboard", icon=":material/add:", key="dash_new", width="stretch"):
+    with st.form("dash_create_form", border=False):
+        st.text_input("Name", key=CREATE_NAME, max_chars=MAX_NAME)
+        create_options = [*project_ids, None]
+        st.selectbox(
+            "Project",
+            options=create_options,
+            key=CREATE_PROJECT,
+            index=create_options.index(state[PROJECT]) if state[PROJECT] in names else 0,
+            format_func=lambda pid: NO_PROJECT_LABEL if pid is None else names[pid],
+        )
+        st.form_submit_button("Create dashboard", type="primary", on_click=_on_create)
+
+
+action_error = state.get(ACTION_ERROR)
+if action_error:
+    if action_error["error"] is None:
+        st.warning(escape_markdown(action_error["context"]), icon=":material/warning:")
+    else:
+        show_error(action_error["error"], retry=False, context=action_error["context"])
+
+flash = state.get(FLASH)
+if flash:
+    with st.container(border=True, key="dash_flash_box"):
+        text_col, open_col = st.columns([5, 1], vertical_alignment="center")
+        text_col.success(escape_markdown(flash["text"]), icon=":material/check_circle:")
+        if flash.get("id") is not None and open_col.button(
+            "Open it", key="dash_flash_open", icon=":material/edit:"
+        ):
+            state.pop(FLASH, None)
+            st.switch_page(EDITOR_PAGE, query_params={"dashboard": str(flash["id"])})
+
+page_size = int(state[PAGE_SIZE])
+try:
+    result = load_dashboard_page(
+        page=int(state[PAGE]), page_size=page_size, project_id=state[PROJECT], search=state[SEARCH]
+    )
+    if not result.results and result.count and state[PAGE] > 1:
+        # The page we were on emptied (deletes elsewhere): show the last page instead.
+        _back_to_first_page()
+        state[PAGE] = max(1, math.ceil(result.count / page_size))
+        result = load_dashboard_page(
+            page=state[PAGE], page_size=page_size, project_id=state[PROJECT], search=state[SEARCH]
+        )
+except CekuraError as err:
+    show_error(
+        err,
+        retry=forget_dashboard_lists,
+        key="dash_list_retry",
+        context="Could not load the dashboards",
+    )
+    st.stop()
+
+rows = list(result.results)
+total = int(result.count or 0)
+filtered = bool(state[SEARCH].strip()) or state[PROJECT] is not None
+
+if total == 0:
+    with st.container(border=True, key="dash_empty"):
+        if filtered:
+            st.markdown("**No dashboards match.**")
+            st.caption("Try another name or project, or clear the search.")
+            st.button("Clear search and project", key="dash_clear_search", on_click=_clear_search)
+        else:
+            st.markdown("**There are no dashboards yet.**")
+            st.caption("Use **New dashboard** above to create the first one.")
+    st.stop()
+
+first = (int(state[PAGE]) - 1) * page_size + 1
+last = first + len(rows) - 1
+actions_box = st.container(key="dash_actions")
+st.caption(f"Showing {first:,}–{last:,} of {total:,} dashboards. Click a row to select it.")
+selected = render_dashboard_table(rows, names)
+
+pager_col, size_col = st.columns([5, 1], vertical_alignment="center")
+num_pages = max(1, math.ceil(total / page_size))
+with pager_col:
+    st.pagination(
+        num_pages,
+        default=min(int(state[PAGE]), num_pages),
+        key=PAGE_INPUT,
+        on_change=_on_page_change,
+    )
+size_col.selectbox(
+    "Rows per page",
+    options=PAGE_SIZES,
+    key=PAGE_SIZE_INPUT,
+    on_change=_on_query_change,
+    args=(PAGE_SIZE_INPUT, PAGE_SIZE),
+)
+
+with actions_box:
+    with st.container(border=True, key="dash_selected_box"):
+        if selected is None:
+            st.caption("Select a dashboard in the table to open, duplicate or delete it.")
+        else:
+            name = display_name(selected)
+            info_col, open_col, dup_col, del_col = st.columns(
+                [5, 1, 1, 1], vertical_alignment="center"
+            )
+            with info_col:
+                st.markdown(f"**{escape_markdown(name)}**")
+                st.caption(escape_markdown(project_label(selected.project, names)))
+            if open_col.button(
+                "Open", key="dash_open", type="primary", icon=":material/edit:", width="stretch"
+            ):
+                st.switch_page(EDITOR_PAGE, query_params={"dashboard": str(selected.id)})
+            with dup_col.popover(
+                "Duplicate", icon=":material/content_copy:", key="dash_dup", width="stretch"
+            ):
+                dup_key = f"dash_dup_name_{selected.id}"
+                state.setdefault(dup_key, f"Copy of {name}"[:MAX_NAME])
+                st.text_input("Name of the copy", key=dup_key, max_chars=MAX_NAME)
+                st.button(
+                    "Make a copy",
+                    key="dash_dup_confirm",
+                    type="primary",
+                    on_click=_on_duplicate,
+                    args=(int(selected.id), dup_key),
+                )
+            del_col.button(
+                "Delete…",
+                key="dash_delete",
+                icon=":material/delete:",
+                on_click=_ask_delete,
+                args=(selected,),
+                width="stretch",
+            )
+
+if PENDING_DELETE in state:
+    _delete_dialog()

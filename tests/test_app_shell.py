@@ -1,0 +1,145 @@
+"""The app shell through AppTest: router, connection sidebar, pasted keys, demo mode."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.harness import DemoAPI
+
+pytestmark = pytest.mark.app
+
+
+@pytest.fixture(autouse=True)
+def _navigation_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """AppTest resets Streamlit's old "pages/ directory" flag before every run, so with a
+    pages/ folder it runs the current page's file without app.py from the second run on.
+    The real server clears the flag once st.navigation has run; do the same here."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self: PagesManager, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+TIMEOUT = 60
+
+
+def run_app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    return at
+
+
+def all_text(at: AppTest) -> str:
+    """Every piece of text the page shows (markdown, captions, alerts, text, inputs)."""
+    parts: list[str] = []
+    for kind in ("markdown", "caption", "text", "error", "warning", "info", "success", "title"):
+        parts += [str(el.value) for el in getattr(at, kind)]
+    parts += [str(el.value) for el in at.text_input]
+    return "\n".join(parts)
+
+
+def test_configured_connection_shows_in_sidebar_without_error(app_env: DemoAPI) -> None:
+    at = run_app()
+    assert not at.exception
+    sidebar = "\n".join(str(el.value) for el in at.sidebar.success)
+    assert "Connected to the Cekura API" in sidebar
+    host = app_env.url.split("://", 1)[1]
+    assert host in [el.value for el in at.sidebar.text]
+    assert at.session_state["cekura_connection"].mode == "configured"
+    # The configured key is never shown anywhere on the page.
+    assert app_env.api_key not in all_text(at)
+
+
+def test_wrong_key_shows_a_clear_message_not_a_traceback(
+    app_env: DemoAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CEKURA_API_KEY", "wrong-key")
+    at = run_app()
+    assert not at.exception
+    errors = " ".join(str(e.value) for e in at.error)
+    assert "API key was not accepted" in errors.replace("\\", "")
+    assert any(b.label == "Retry" for b in at.button)
+
+
+def test_pasted_key_is_used_then_forgotten(
+    app_env: DemoAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Start with a bad configured key, then paste the good one: the session switches.
+    monkeypatch.setenv("CEKURA_API_KEY", "wrong-key")
+    at = run_app()
+    at.text_input(key="conn_api_key_input").input(app_env.api_key)
+    at.text_input(key="conn_base_url_input").input(app_env.url)
+    submit = [b for b in at.sidebar.button if b.label == "Connect"]
+    assert submit, "the Connect button is in the sidebar form"
+    submit[0].click().run()
+    assert not at.exception
+    conn = at.session_state["cekura_connection"]
+    assert conn.mode == "pasted"
+    # The key field is gone (the form only shows when no key is pasted) and kept nothing.
+    assert not [t for t in at.text_input if t.key == "conn_api_key_input"]
+    assert app_env.api_key not in all_text(at)
+    assert "Connected with your API key" in " ".join(str(s.value) for s in at.sidebar.success)
+    # The list now loads with the pasted key (no 401 error on the page).
+    assert not [e for e in at.error if "not accepted" in str(e.value)]
+    # Disconnect: back to the configured (bad) key.
+    at.button(key="conn_disconnect").click().run()
+    assert at.session_state["cekura_connection"].mode == "configured"
+
+
+def test_pasted_wrong_key_is_refused_and_not_kept(app_env: DemoAPI) -> None:
+    at = run_app()
+    at.text_input(key="conn_api_key_input").input("not-a-real-key")
+    [b for b in at.sidebar.button if b.label == "Connect"][0].click().run()
+    assert not at.exception
+    assert at.session_state["cekura_connection"].mode == "configured"
+    assert "Could not connect with that key" in " ".join(str(e.value) for e in at.sidebar.error)
+    assert at.text_input(key="conn_api_key_input").value == ""
+    assert "not-a-real-key" not in all_text(at)
+
+
+def test_demo_mode_starts_embedded_api_and_says_so(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from components.connection import demo_server
+
+    monkeypatch.delenv("CEKURA_API_KEY", raising=False)
+    monkeypatch.delenv("CEKURA_BASE_URL", raising=False)
+    monkeypatch.setenv("CEKURA_DEMO_DB", str(tmp_path / "demo.sqlite3"))
+    monkeypatch.setenv("CEKURA_DEMO_CALLS", "300")
+    demo_server.clear()
+    try:
+        at = run_app()
+        assert not at.exception
+        assert "demo data" in " ".join(str(i.value) for i in at.sidebar.info)
+        conn = at.session_state["cekura_connection"]
+        assert conn.mode == "demo"
+        assert conn.base_url.startswith("http://127.0.0.1:")
+        assert (tmp_path / "demo.sqlite3").exists()
+        # A second session in the same process reuses the same server (once per process).
+        again = run_app()
+        assert again.session_state["cekura_connection"].base_url == conn.base_url
+        # The list page rendered seeded dashboards from the demo API.
+        assert at.dataframe, "the dashboards table is shown"
+    finally:
+        demo_server().running.stop()
+        demo_server.clear()
+
+
+def test_connection_page_explains_keys(app_env: DemoAPI) -> None:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.switch_page("pages/connection.py").run()
+    assert not at.exception
+    text = all_text(at)
+    assert "Use your own API key" in text
+    assert "CEKURA_API_KEY" in text
+    assert app_env.api_key not in text
