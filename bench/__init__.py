@@ -1,0 +1,1 @@
+"""Benchmarks: timed targets live here, not in the tests. `python -m bench` runs them all."""
