@@ -26,7 +26,15 @@ from cekura_dashboards.catalog import (
     metadata_key_problem,
     op_label,
 )
-from cekura_dashboards.filter_tree import Condition, Group, Node, content_key, iter_nodes
+from cekura_dashboards.filter_tree import (
+    Condition,
+    FilterParseError,
+    Group,
+    Node,
+    content_key,
+    iter_nodes,
+    parse_filter,
+)
 from cekura_dashboards.relative_dates import (
     LOWER_OPS,
     UPPER_OPS,
@@ -217,6 +225,22 @@ def validate_filter(
     order = {n.node_id: i for i, (_, n) in enumerate(iter_nodes(node))}
     problems.sort(key=lambda p: order.get(p.node_id, 0))  # stable: keeps per-node order
     return problems
+
+
+def parse_and_validate(
+    data: Any,
+    *,
+    now: datetime | None = None,
+    agents: Any = None,
+    metrics: Any = None,
+) -> tuple[Node | None, list[Problem]]:
+    """For the JSON editor: the tree and its problems, or (None, [the parse error as a
+    Problem with node_id "" and the path of the bad part]) when `data` is no filter."""
+    try:
+        node = parse_filter(data)
+    except FilterParseError as refused:
+        return None, [Problem("", refused.path, "error", refused.message)]
+    return node, validate_filter(node, now=now, agents=agents, metrics=metrics)
 
 
 def _condition_all_problems(

@@ -12,6 +12,7 @@ from cekura_dashboards.filters import (
     Group,
     Problem,
     has_errors,
+    parse_and_validate,
     parse_filter,
     problems_by_node,
     validate_filter,
@@ -375,3 +376,13 @@ def test_agent_lists_may_be_models_dicts_or_mappings() -> None:
     assert check(data, agents=[AgentModel(3, "Billing Bot")]) == []
     assert check(data, agents={3: "Billing Bot"}) == []
     assert only(data, agents={4: "Sales Bot"}).severity == "warning"
+
+
+def test_parse_and_validate_for_the_json_editor() -> None:
+    node, problems = parse_and_validate('{"field": "topic", "op": "in", "value": ["a"]}', now=NOW)
+    assert node is not None and [p.severity for p in problems] == ["warning"]
+    node, problems = parse_and_validate({"operator": "and", "conditions": [{"field": 1}]})
+    assert node is None
+    assert [(p.node_id, p.path, p.severity) for p in problems] == [("", "conditions[0]", "error")]
+    assert problems[0].message == "Missing 'op' and 'value'."
+    assert parse_and_validate(None) == (None, [])
