@@ -7,6 +7,7 @@ put and an undo stack is just a list of trees.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from collections.abc import Callable
 from typing import Any
@@ -301,9 +302,9 @@ def set_op(root: Node | None, cond_id: str, op: str) -> Node | None:
 
 
 def set_value(root: Node | None, cond_id: str, value: Any) -> Node | None:
-    """Set a condition's value as given (validation says whether it fits)."""
+    """Set a condition's value as given (a copy; validation says whether it fits)."""
     cond = _condition(root, cond_id)
-    return _replace_condition(root, cond, value=value)
+    return _replace_condition(root, cond, value=copy.deepcopy(value))
 
 
 def replace_node(root: Node | None, node_id: str, node: Node) -> Node | None:

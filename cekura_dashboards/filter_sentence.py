@@ -137,9 +137,12 @@ def _and_list(items: list[str]) -> str:
     return f"{', '.join(items[:-1])} and {items[-1]}"
 
 
-def value_words(field: str, op: str, value: Any, names: _Names | None = None) -> str:
+def value_words(field: str, op: str, value: Any, *, agents: Any = None, metrics: Any = None) -> str:
     """A condition's value as words ("60 s", "Billing Bot", "'a', 'b' or 'c'")."""
-    names = names or _Names(None, None, None)
+    return _value_words(field, op, value, _Names(agents, metrics, None))
+
+
+def _value_words(field: str, op: str, value: Any, names: _Names) -> str:
     spec = field_spec(field)
     if spec is not None and spec.kind == "datetime" and isinstance(value, str):
         return _moment_words(value, op, names)
@@ -172,7 +175,7 @@ def describe_condition(
         return f"{label}: {'yes' if cond.value else 'no'}"
     if cond.op == "isnull":
         return f"{label} {_op_words(cond.op, kind, cond.value)}"
-    text = f"{label} {_op_words(cond.op, kind, cond.value)} {value_words(cond.field, cond.op, cond.value, names)}"
+    text = f"{label} {_op_words(cond.op, kind, cond.value)} {_value_words(cond.field, cond.op, cond.value, names)}"
     if kind == "datetime" and now is not None and parse_relative(cond.value) is not None:
         try:
             moment = resolve_datetime(cond.value, cond.op, now)
@@ -191,7 +194,7 @@ def _predicate(cond: Condition, names: _Names) -> str:
         words = f"is {words}"
     if cond.op == "isnull":
         return words
-    return f"{words} {value_words(cond.field, cond.op, cond.value, names)}"
+    return f"{words} {_value_words(cond.field, cond.op, cond.value, names)}"
 
 
 def _noun_clause(cond: Condition, names: _Names) -> str:
@@ -262,9 +265,9 @@ def _special_verb(cond: Condition, names: _Names) -> str | None:
         return "were reviewed by a person" if value else "were not reviewed by a person"
     if field == AGENT_ID_FIELD:
         if op in ("eq", "in"):
-            return f"were handled by {value_words(field, op, value, names)}"
+            return f"were handled by {_value_words(field, op, value, names)}"
         if op == "neq":
-            return f"were not handled by {value_words(field, op, value, names)}"
+            return f"were not handled by {_value_words(field, op, value, names)}"
         if op == "isnull" and isinstance(value, bool):
             return "have no agent" if value else "have an agent"
     if field == TIMESTAMP_FIELD and _is_time_bound(cond):

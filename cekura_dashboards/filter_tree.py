@@ -46,7 +46,10 @@ class FilterParseError(ValueError):
 
 @dataclass(frozen=True)
 class Condition:
-    """`{"field": F, "op": OP, "value": V}`. Equality compares content, not ids."""
+    """`{"field": F, "op": OP, "value": V}`. Equality compares content, not ids.
+
+    Treat `value` as read-only (a list value is not frozen); change it with
+    `filter_edit.set_value`, which stores a copy."""
 
     field: str
     op: str

@@ -15,6 +15,7 @@ from cekura_dashboards.filters import (
     describe_group,
     group_words,
     parse_filter,
+    value_words,
 )
 
 pytestmark = pytest.mark.unit
@@ -164,3 +165,11 @@ def test_group_words() -> None:
     node = parse_filter(g(c("duration", "gt", 1), op="or"))
     assert isinstance(node, Group)
     assert describe_group(node) == "Any of these is true"
+
+
+def test_value_words() -> None:
+    assert value_words("duration", "gte", 60) == "60 s"
+    assert value_words("agent.id", "in", [3, 4], agents=AGENTS) == "Billing Bot or Sales Bot"
+    assert value_words("topic", "in", ["a", "b", "c"]) == "'a', 'b' or 'c'"
+    assert value_words("success", "eq", False) == "no"
+    assert value_words("timestamp", "lte", "today") == "the end of today"
