@@ -320,3 +320,12 @@ def test_defaults_come_from_the_catalog() -> None:
     assert default_value("topic", "in") == []
     assert default_value("success", "eq") is True
     assert default_value("timestamp", "lt") == "now-7d"
+
+
+def test_set_value_stores_a_copy_so_undo_history_stays_intact() -> None:
+    root = tree({"field": "topic", "op": "in", "value": []})
+    chosen = ["a"]
+    after = set_value(root, child(root, 0).node_id, chosen)
+    chosen.append("b")
+    assert filter_to_json(after)["conditions"][0]["value"] == ["a"]  # type: ignore[index]
+    assert filter_to_json(root)["conditions"][0]["value"] == []  # type: ignore[index]
