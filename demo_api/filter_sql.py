@@ -167,6 +167,8 @@ def _value_problems(spec: catalog.FieldSpec, op: str, value: Any) -> list[str]:
     if spec.kind == "datetime":
         try:
             resolve_datetime(value, op, datetime.now(UTC))
+            if op == "eq" and means_whole_day(value):
+                day_range(value, datetime.now(UTC))
         except ValueError as exc:
             return [str(exc)]
     if op == "regex":

@@ -100,4 +100,7 @@ def day_range(value: str, now: datetime) -> tuple[datetime, datetime]:
     """For `eq` on a whole day: its first instant and the first instant of the next day."""
     start = resolve_datetime(value, "gte", now)
     start = datetime.combine(start.date(), time(0, 0, 0), tzinfo=UTC)
-    return start, start + timedelta(days=1)
+    try:
+        return start, start + timedelta(days=1)
+    except OverflowError as exc:
+        raise ValueError(f"'{value}' is past the last day a date can name.") from exc

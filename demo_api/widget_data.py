@@ -63,7 +63,10 @@ _COLUMNS: dict[str, str] = {
 def _parsed(filters: Any) -> Any:
     """Filters as stored (JSON text) or as given (a dict); empty means none."""
     if isinstance(filters, str):
-        filters = json.loads(filters) if filters.strip() else None
+        try:
+            filters = json.loads(filters) if filters.strip() else None
+        except ValueError:
+            raise FieldErrors({"filters": ["Value must be valid JSON."]}) from None
     return filters or None
 
 
@@ -108,7 +111,11 @@ def _earliest_start(node: Any, now: datetime) -> datetime | None:
 def check_time_window(filters: dict[str, Any] | None, now: datetime) -> None:
     """Refuse data requests with no start time, or one more than 30 days back. The limit is
     counted from the start of today (UTC) so that `today-30d` is allowed, like `now-30d`."""
-    start = _earliest_start(filters, now) if filters else None
+    try:
+        start = _earliest_start(filters, now) if filters else None
+    except ValueError:
+        # Only dates centuries away overflow; validation already accepted their syntax.
+        raise DetailError(catalog.TOO_FAR_IN_THE_PAST) from None
     if start is None:
         raise DetailError(MISSING_TIME_RANGE)
     today = datetime.combine(now.astimezone(UTC).date(), time(0, 0, 0), tzinfo=UTC)
@@ -142,6 +149,8 @@ def _metadata_value(name: str) -> _Sql:
 
 def _plot_for(conn: sqlite3.Connection, widget: dict[str, Any]) -> _Plot:
     name = widget.get("field") or ""
+    if not isinstance(name, str):
+        raise DetailError(f"A widget's field must be text, not {json.dumps(name)}.")
     if widget.get("chart_type") == "stat" or name == "":
         return _Plot(_Sql("1"), _Sql(""), "numeric", catalog.plottable_label(""))
     if name == "metric_evaluations.value":
@@ -196,6 +205,10 @@ def _bucket_start(time_period: str, interval_ms: int | None) -> _Sql:
     if interval_ms is not None:
         return _Sql(
             "(CAST(c.timestamp * 1000 AS INTEGER) / ?) * ? / 1000.0", [interval_ms, interval_ms]
+        )
+    if not isinstance(time_period, str):
+        raise DetailError(
+            f"Unknown time_period {json.dumps(time_period)}; use hour, day, week or month."
         )
     if time_period in _PERIOD_SECONDS:
         seconds = _PERIOD_SECONDS[time_period]
@@ -305,6 +318,8 @@ def _bar(
     query: _Query, widget: dict[str, Any], group: _Sql | None, *, aggregation: str | None = None
 ) -> list[dict[str, Any]]:
     aggregation = aggregation or widget.get("aggregation_function") or "count"
+    if not isinstance(aggregation, str):
+        raise DetailError(f"Unknown aggregation_function {json.dumps(aggregation)}.")
     bucket = _bucket_start(
         widget.get("time_period") or "day", _bucket_interval_ms(widget.get("group_by"))
     )
@@ -425,7 +440,10 @@ def widget_data(
     if problems:
         raise FieldErrors({"filters": flatten_problems(problems)})
     check_time_window(filters, now)
-    where_text, where_params = compile_filter(filters, now=now)
+    try:
+        where_text, where_params = compile_filter(filters, now=now)
+    except ValueError as exc:  # a date that only overflows against this `now`
+        raise FieldErrors({"filters": [str(exc)]}) from None
     project = dashboard.get("project", dashboard.get("project_id"))
     where = _Sql(f"({where_text})", where_params)
     if project is not None:

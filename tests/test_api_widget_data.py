@@ -520,12 +520,23 @@ def test_a_bad_override_is_refused_with_the_path_of_the_bad_node(conn):
             "x'--",
         ),
         ({"chart_type": "donut", "field": "topic"}, "donut"),
+        ({"chart_type": "pie", "field": ["topic"]}, "field"),
+        ({"chart_type": "bar", "field": "duration", "aggregation_function": ["avg"]}, "avg"),
+        ({"chart_type": "bar", "field": "duration", "time_period": {"d": 1}}, "time_period"),
     ],
 )
 def test_unplottable_widgets_are_refused_with_a_detail(conn, widget, fragment):
     with pytest.raises(DetailError) as caught:
         data(conn, widget)
     assert fragment in caught.value.message
+
+
+def test_stored_filters_that_are_not_json_are_a_field_error(conn):
+    with pytest.raises(FieldErrors) as caught:
+        widget_data(
+            conn, {"chart_type": "stat", "filters": "{not json"}, ALL_PROJECTS, None, now=NOW
+        )
+    assert caught.value.errors == {"filters": ["Value must be valid JSON."]}
 
 
 # --- effective_filters ---------------------------------------------------------------------
