@@ -33,7 +33,7 @@ def page_request(request: Request, default_size: int = DEFAULT_PAGE_SIZE) -> Pag
     it as an integer)."""
     size_text = request.query_params.get("page_size")
     page_size = default_size
-    if size_text not in (None, ""):
+    if size_text is not None:
         try:
             asked = int(size_text)
         except ValueError:

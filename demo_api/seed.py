@@ -9,12 +9,15 @@ moves every call forward on a later start, so the data always covers the last 30
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import json
 import logging
 import math
 import random
 import sqlite3
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -130,8 +133,21 @@ ORG_NAMES = (
 )
 
 
-def _weighted(rng: random.Random, pairs: tuple[tuple[str, float], ...]) -> str:
-    return rng.choices([p[0] for p in pairs], weights=[p[1] for p in pairs])[0]
+class _Picker:
+    """A weighted choice with the cumulative weights computed once (random.choices
+    recomputes them on every call, which dominates a 50,000-call seed)."""
+
+    def __init__(self, values: Sequence[Any], weights: Sequence[float]) -> None:
+        self.values = list(values)
+        self.cumulative = list(itertools.accumulate(weights))
+        self.total = self.cumulative[-1]
+
+    @classmethod
+    def of(cls, pairs: tuple[tuple[str, float], ...]) -> _Picker:
+        return cls([p[0] for p in pairs], [p[1] for p in pairs])
+
+    def __call__(self, rng: random.Random) -> Any:
+        return self.values[bisect.bisect_right(self.cumulative, rng.random() * self.total)]
 
 
 def _hour_weights() -> list[float]:
@@ -223,10 +239,16 @@ def _call_rows(
     metrics_by_project: dict[int, list[tuple[Any, ...]]] = {}
     for row in metrics:
         metrics_by_project.setdefault(row[1], []).append(row)
-    project_ids = list(PROJECT_WEIGHTS)
-    project_weights = list(PROJECT_WEIGHTS.values())
-    hours = list(range(24))
-    hour_weights = _hour_weights()
+    pick_project = _Picker(list(PROJECT_WEIGHTS), list(PROJECT_WEIGHTS.values()))
+    pick_agent = {
+        pid: _Picker(agents, [a.weight for a in agents])
+        for pid, agents in agents_by_project.items()
+    }
+    pick_hour = _Picker(range(24), _hour_weights())
+    pick_reason = _Picker.of(END_REASONS)
+    pick_failure_reason = _Picker.of(FAILURE_END_REASONS)
+    pick_region = _Picker.of(REGIONS)
+    pick_plan = _Picker.of(PLANS)
     customers = [
         f"+1{rng.randint(200, 989)}{rng.randint(200, 999)}{rng.randint(1000, 9999)}"
         for _ in range(max(50, calls // 6))
@@ -235,7 +257,7 @@ def _call_rows(
     timestamps: list[float] = []
     for _ in range(calls):
         day = rng.randrange(SEED_WINDOW_DAYS)
-        hour = rng.choices(hours, weights=hour_weights)[0]
+        hour = pick_hour(rng)
         offset = day * DAY + (23 - hour) * 3600 + rng.random() * 3600
         timestamps.append(anchor - offset - 1.0)
     timestamps.sort()
@@ -244,23 +266,21 @@ def _call_rows(
     eval_rows: list[tuple[Any, ...]] = []
     for index, ts in enumerate(timestamps):
         call_id = index + 1
-        project_id = rng.choices(project_ids, weights=project_weights)[0]
-        candidates = agents_by_project[project_id]
-        agent = rng.choices(candidates, weights=[a.weight for a in candidates])[0]
+        project_id = pick_project(rng)
+        agent = pick_agent[project_id](rng)
         duration = round(
             min(1800.0, max(4.0, rng.lognormvariate(math.log(agent.median_duration), 0.6))), 1
         )
         roll = rng.random()
         success: int | None = None if roll < 0.02 else int(roll < agent.success_rate + 0.02)
-        reasons = FAILURE_END_REASONS if success == 0 else END_REASONS
-        call_ended_reason = _weighted(rng, reasons)
+        call_ended_reason = (pick_failure_reason if success == 0 else pick_reason)(rng)
         if call_ended_reason == "customer-did-not-answer":
             duration = round(rng.uniform(4, 30), 1)
         dropoff = None if success and rng.random() < 0.85 else rng.choice(DROPOFF_POINTS)
         topic = None if rng.random() < 0.05 else rng.choice(TOPICS[project_id])
         metadata = {
-            "region": _weighted(rng, REGIONS),
-            "plan": _weighted(rng, PLANS),
+            "region": pick_region(rng),
+            "plan": pick_plan(rng),
             "org_name": rng.choice(ORG_NAMES),
         }
         if rng.random() < 0.3:
@@ -288,6 +308,18 @@ def _call_rows(
     return call_rows, eval_rows
 
 
+_ENUM_PICKERS = {
+    ("Sentiment", True): _Picker(["positive", "neutral", "negative"], [0.6, 0.3, 0.1]),
+    ("Sentiment", False): _Picker(["positive", "neutral", "negative"], [0.15, 0.4, 0.45]),
+    ("Payment Outcome", True): _Picker(
+        ["paid", "promised", "disputed", "no_action"], [0.45, 0.25, 0.1, 0.2]
+    ),
+    ("Payment Outcome", False): _Picker(
+        ["paid", "promised", "disputed", "no_action"], [0.1, 0.2, 0.3, 0.4]
+    ),
+}
+
+
 def _evaluation(
     rng: random.Random, metric: tuple[Any, ...], success: int | None, duration: float
 ) -> Any:
@@ -302,12 +334,7 @@ def _evaluation(
         if name == "Interruptions":
             return float(min(12, int(rng.expovariate(1 / (1.2 + duration / 300)))))
         return float(min(5, max(1, round(rng.gauss(4.2 if good else 2.8, 0.8)))))
-    values = json.loads(metric[5])
-    if name == "Sentiment":
-        weights = [0.6, 0.3, 0.1] if good else [0.15, 0.4, 0.45]
-    else:
-        weights = [0.45, 0.25, 0.1, 0.2] if good else [0.1, 0.2, 0.3, 0.4]
-    return rng.choices(values, weights=weights)[0]
+    return _ENUM_PICKERS[(name, good)](rng)
 
 
 # --- dashboards ----------------------------------------------------------------------

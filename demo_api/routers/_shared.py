@@ -104,7 +104,7 @@ def query_int(request: Request, name: str) -> int | None:
     from demo_api.errors import FieldErrors
 
     text = request.query_params.get(name)
-    if text is None or text == "":
+    if text is None:
         return None
     try:
         value = int(text)

@@ -105,9 +105,9 @@ def _datetime_param(request: Request, name: str) -> datetime | None:
     from demo_api.relative_dates import parse_absolute
 
     text = request.query_params.get(name)
-    if not text:
+    if text is None:
         return None
-    moment = parse_absolute(text.replace("Z", "+00:00"))
+    moment = None if not text else parse_absolute(text.replace("Z", "+00:00"))
     if moment is None:
         raise FieldErrors(
             {
@@ -169,9 +169,12 @@ def list_call_logs(request: Request, conn: Conn) -> JSONResponse:
 
     pages = pagination.page_request(request, default_size=25)
     now = data_now(request)
+    for name in ("filters_v2", "call_ids", "assistant_id"):
+        if request.query_params.get(name) == "":
+            raise FieldErrors({name: ["This field may not be blank."]})
     filters: Any = None
     text = request.query_params.get("filters_v2")
-    if text:
+    if text is not None:
         try:
             filters = json.loads(text)
         except ValueError:
