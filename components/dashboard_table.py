@@ -106,13 +106,18 @@ def render_dashboard_table(
         width="stretch",
         on_select=on_select,
         selection_mode="single-row",
+        # The ID stays in the data (tests and support find rows by it) but is not shown.
+        column_order=["Name", "Project", "Widgets", "Last update", "Updated (UTC)"],
         column_config={
-            "Name": st.column_config.TextColumn("Name", width="large"),
-            "Project": st.column_config.TextColumn("Project", width="medium"),
-            "Widgets": st.column_config.NumberColumn("Widgets", format="%d", width="small"),
-            "Last update": st.column_config.TextColumn("Last update", width="small"),
-            "Updated (UTC)": st.column_config.TextColumn("Updated (UTC)", width="medium"),
-            "ID": st.column_config.NumberColumn("ID", format="%d", width="small"),
+            "Name": st.column_config.TextColumn("Name", width=340),
+            "Project": st.column_config.TextColumn("Project", width=220),
+            "Widgets": st.column_config.NumberColumn("Widgets", format="%d", width=80),
+            "Last update": st.column_config.TextColumn(
+                "Last update", width=120, help="How long ago it was last changed"
+            ),
+            "Updated (UTC)": st.column_config.TextColumn(
+                "Updated (UTC)", width=150, help="Exact time of the last change, in UTC"
+            ),
         },
     )
     selected_rows = list(getattr(getattr(event, "selection", None), "rows", None) or [])

@@ -24,6 +24,8 @@ EDITOR_PAGE = "pages/editor.py"
 PAGE_SIZES = [10, 25, 50, 100]
 MAX_NAME = 255
 NO_PROJECT_LABEL = "No project"
+# Selectboxes show a placeholder for a None value, so "all"/"none" get a sentinel option.
+ALL_PROJECTS = -1
 
 # Stored (non-widget) keys survive a visit to the editor; widget keys do not.
 SEARCH, SEARCH_INPUT = "dash_search", "dash_search_input"
@@ -58,6 +60,12 @@ def _on_query_change(widget_key: str, stored_key: str) -> None:
     _back_to_first_page()
 
 
+def _on_project_change() -> None:
+    chosen = state[PROJECT_INPUT]
+    state[PROJECT] = None if chosen == ALL_PROJECTS else chosen
+    _back_to_first_page()
+
+
 def _on_page_change() -> None:
     state[PAGE] = state[PAGE_INPUT]
     clear_table_selection()
@@ -67,7 +75,7 @@ def _clear_search() -> None:
     state[SEARCH] = ""
     state[SEARCH_INPUT] = ""
     state[PROJECT] = None
-    state[PROJECT_INPUT] = None
+    state[PROJECT_INPUT] = ALL_PROJECTS
     _back_to_first_page()
 
 
@@ -91,6 +99,7 @@ def _fail(context: str, err: CekuraError) -> None:
 def _on_create() -> None:
     name = str(state.get(CREATE_NAME) or "").strip()
     project_id = state.get(CREATE_PROJECT)
+    project_id = None if project_id == ALL_PROJECTS else project_id
     if not name:
         _fail_plain("Give the new dashboard a name.")
         return
@@ -157,10 +166,13 @@ def _delete_dialog() -> None:
     pending = state.get(PENDING_DELETE)
     if not pending:
         return
-    st.markdown("You are about to delete the dashboard")
-    st.markdown(f"**{escape_markdown(pending['name'])}**")
     widgets = pending["widgets"]
-    st.markdown(f"and its {widgets} widget{'s' if widgets != 1 else ''}. This cannot be undone.")
+    with st.container(border=True):
+        st.markdown(f"**{escape_markdown(pending['name'])}**")
+    st.markdown(
+        f"This deletes the dashboard and its {widgets} widget{'s' if widgets != 1 else ''} "
+        "for everyone who uses it. It cannot be undone."
+    )
     if pending.get("error") is not None:
         show_error(pending["error"], retry=False, key="dash_delete_error")
     left, right = st.columns(2)
@@ -193,11 +205,12 @@ if state[PROJECT] is not None and state[PROJECT] not in names:
     state[PROJECT] = None
     state.pop(PROJECT_INPUT, None)
 _restore(SEARCH_INPUT, SEARCH)
-_restore(PROJECT_INPUT, PROJECT)
+if PROJECT_INPUT not in state:
+    state[PROJECT_INPUT] = ALL_PROJECTS if state[PROJECT] is None else state[PROJECT]
 _restore(PAGE_SIZE_INPUT, PAGE_SIZE)
 
 search_col, project_col, refresh_col, new_col = st.columns(
-    [4, 3, 1, 2], vertical_alignment="bottom"
+    [4, 3, 1.4, 2], vertical_alignment="bottom"
 )
 search_col.text_input(
     "Search by name",
@@ -208,11 +221,10 @@ search_col.text_input(
 )
 project_col.selectbox(
     "Project",
-    options=[None, *project_ids],
+    options=[ALL_PROJECTS, *project_ids],
     key=PROJECT_INPUT,
-    format_func=lambda pid: "All projects" if pid is None else names[pid],
-    on_change=_on_query_change,
-    args=(PROJECT_INPUT, PROJECT),
+    format_func=lambda pid: "All projects" if pid == ALL_PROJECTS else names[pid],
+    on_change=_on_project_change,
 )
 refresh_col.button(
     "Refresh",
@@ -224,13 +236,13 @@ refresh_col.button(
 with new_col.popover("New dashboard", icon=":material/add:", key="dash_new", width="stretch"):
     with st.form("dash_create_form", border=False):
         st.text_input("Name", key=CREATE_NAME, max_chars=MAX_NAME)
-        create_options = [*project_ids, None]
+        create_options = [*project_ids, ALL_PROJECTS]
         st.selectbox(
             "Project",
             options=create_options,
             key=CREATE_PROJECT,
             index=create_options.index(state[PROJECT]) if state[PROJECT] in names else 0,
-            format_func=lambda pid: NO_PROJECT_LABEL if pid is None else names[pid],
+            format_func=lambda pid: NO_PROJECT_LABEL if pid == ALL_PROJECTS else names[pid],
         )
         st.form_submit_button("Create dashboard", type="primary", on_click=_on_create)
 
@@ -319,7 +331,7 @@ with actions_box:
         else:
             name = display_name(selected)
             info_col, open_col, dup_col, del_col = st.columns(
-                [5, 1, 1, 1], vertical_alignment="center"
+                [4, 1.2, 1.5, 1.3], vertical_alignment="center"
             )
             with info_col:
                 st.markdown(f"**{escape_markdown(name)}**")

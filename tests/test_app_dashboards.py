@@ -119,7 +119,7 @@ def test_project_filter_narrows_the_list(app_env: DemoAPI) -> None:
     api_create(app_env, unique("Project filter"), project["id"])
     expected = api_dashboards(app_env, project_id=project["id"])["count"]
     at = run_app()
-    at.selectbox(key="dash_project_input").select(project["id"]).run()
+    at.selectbox(key="dash_project_input").set_value(project["id"]).run()
     assert not at.exception
     frame = table(at)
     assert set(frame["Project"]) == {project["name"]}
