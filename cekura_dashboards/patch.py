@@ -14,6 +14,7 @@ import shlex
 from collections.abc import Mapping
 from typing import Any
 
+from cekura_dashboards.client import API_KEY_HEADER
 from cekura_dashboards.filter_sentence import describe_condition, describe_filter, group_words
 from cekura_dashboards.filter_tree import (
     Condition,
@@ -28,7 +29,6 @@ from cekura_dashboards.filter_tree import (
 from cekura_dashboards.filter_validation import id_names
 
 DASHBOARD_KEYS: tuple[str, ...] = ("name", "project", "filters")
-API_KEY_HEADER = "X-CEKURA-API-KEY"
 MASK = "****"
 # Keys shorter than this are masked whole: their last 4 characters would give too much away.
 _MIN_KEY_TO_SHOW_TAIL = 12
