@@ -210,13 +210,16 @@ def _group_box(ctx: _Context, group: Group, *, depth: int, index: int, siblings:
             if group.operator not in options:
                 options.append(group.operator)
             sync(operator_key, group.operator)
-            st.selectbox(
+            # segmented, not a selectbox: the words stay visible, and a selectbox costs
+            # a pass over the whole session state on every rerun (Streamlit 1.67)
+            st.segmented_control(
                 "Calls where" if depth == 0 else "Where",
                 options=options,
                 format_func=group_label,
                 key=operator_key,
                 on_change=_on_operator,
                 args=(ctx.dashboard_id, gid),
+                required=True,
                 help="All of: every condition must hold. Any of: at least one must hold. "
                 "Same metric evaluation: all must hold on one and the same metric result "
                 "(e.g. metric is Accuracy and its score is at least 0.9).",

@@ -5,6 +5,7 @@ session; never logged or stored)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import streamlit as st
@@ -59,7 +60,7 @@ def render_preview(
             "once more to check nobody else saved it in the meantime."
         )
         st.code(f"{METHOD} {url}", language=None)
-        st.json(body, expanded=True)
+        st.code(json.dumps(body, indent=2, ensure_ascii=False), language="json")
         st.markdown("**Difference from the saved dashboard**")
         diff = json_diff(
             loaded_body(draft.loaded),

@@ -261,20 +261,19 @@ def _number_editor(cond: Condition, on_value: OnValue, *, integer: bool, unit: s
             label_visibility="collapsed",
         )
     else:
-        number_col, unit_col = st.columns([4, 1], vertical_alignment="center")
-        with number_col:
-            st.number_input(
-                label,
-                key=widget_key,
-                min_value=0.0 if unit else None,
-                step=1.0,
-                on_change=_report_number,
-                args=(cond.node_id, widget_key, on_value),
-                placeholder="A number",
-                label_visibility="collapsed",
-            )
+        st.number_input(
+            label,
+            key=widget_key,
+            min_value=0.0 if unit else None,
+            step=1.0,
+            format="%g",
+            on_change=_report_number,
+            args=(cond.node_id, widget_key, on_value),
+            placeholder="A number",
+            label_visibility="collapsed",
+        )
         if unit:
-            unit_col.text(label)
+            st.caption(f"in {label}")
 
 
 def _report_number(node_id: str, widget_key: str, on_value: OnValue) -> None:

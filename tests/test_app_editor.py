@@ -5,6 +5,7 @@ drives the page by widget keys (documented in the editor's report)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -66,6 +67,13 @@ def root_id(at: AppTest, dashboard_id: int) -> str:
 
 def last_condition_id(at: AppTest, dashboard_id: int) -> str:
     return str(draft_of(at, dashboard_id).tree.conditions[-1].node_id)
+
+
+def _json_or_none(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
 
 
 def messages(at: AppTest) -> str:
@@ -181,11 +189,8 @@ def test_preview_shows_exactly_the_changed_keys(app_env: Any) -> None:
     at = open_editor(did)
     at.text_input(key=f"ed_name_{did}").input("Preview board v2").run()
     button(at, f"ed_preview_{did}").click().run()
-    assert at.json[0].value is not None
-    import json
-
-    assert json.loads(at.json[0].value) == {"name": "Preview board v2"}
     codes = [c.value for c in at.code]
+    assert {"name": "Preview board v2"} in [_json_or_none(c) for c in codes]
     assert any(
         c.startswith("PATCH ") and c.endswith(f"/dashboards/dashboards/{did}/") for c in codes
     )
