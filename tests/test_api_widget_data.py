@@ -338,6 +338,35 @@ def test_group_by_bucket_sets_the_bar_interval(conn):
     )
 
 
+def test_line_points_carry_their_group(conn):
+    widget = {
+        "chart_type": "line",
+        "field": "duration",
+        "group_by": {"type": "field", "field": "agent.id"},
+    }
+    result = data(conn, widget, PROJECT_2, {"field": "timestamp", "op": "gte", "value": "now-1d"})
+    agents = dict(conn.execute("SELECT id, agent_id FROM call_logs").fetchall())
+    assert result["data"] and all(point["group"] == agents[point["id"]] for point in result["data"])
+    assert len({point["group"] for point in result["data"]}) >= 2
+
+
+def test_line_with_a_bucket_is_one_point_per_bucket(conn):
+    widget = {
+        "chart_type": "line",
+        "field": "duration",
+        "group_by": {"type": "bucket", "interval": 86_400_000},
+    }
+    result = data(conn, widget, PROJECT_2)
+    assert all(point["id"] is None for point in result["data"])
+    assert sum(point["sample_count"] for point in result["data"]) == call_count(
+        conn, LAST_30_DAYS, 2, "c.duration IS NOT NULL"
+    )
+    buckets = _bucket_durations(conn, 2, LAST_30_DAYS)
+    assert [point["timestamp"] for point in result["data"]] == sorted(buckets)
+    first = result["data"][0]
+    assert first["value"] == pytest.approx(statistics.fmean(buckets[first["timestamp"]]))
+
+
 def test_metric_widgets_read_only_their_metric(conn):
     numeric = metric_id(conn, 2, "numeric")
     widget = {"chart_type": "line", "field": "metric_evaluations.value", "metric": numeric}
