@@ -1,0 +1,184 @@
+"""The editor's draft (undo/redo, dirty mark, rebase after a conflict) and the value
+editors' pure helpers, without a server."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from cekura_dashboards.filter_edit import add_condition, set_value
+from cekura_dashboards.filter_tree import Condition
+from cekura_dashboards.models import Dashboard
+from components.draft import Draft
+from components.json_editor import apply_json_text, path_words
+from components.value_editors import (
+    ABSOLUTE,
+    CUSTOM,
+    iso_utc,
+    parse_number,
+    resolved_words,
+    time_mode_of,
+)
+from components.widget_table import effective_filter_json, group_by_words, widget_rows
+
+pytestmark = pytest.mark.unit
+
+WEEK = {"operator": "and", "conditions": [{"field": "timestamp", "op": "gte", "value": "now-7d"}]}
+
+
+def dashboard(**changes: object) -> Dashboard:
+    data = {
+        "id": 7,
+        "name": "Ops",
+        "project": 1,
+        "filters": WEEK,
+        "updated_at": "2026-11-20T10:00:00.000001Z",
+        "widgets": [],
+    }
+    data.update(changes)
+    return Dashboard.model_validate(data)
+
+
+def new_draft(loaded: Dashboard | None = None) -> Draft:
+    from components.draft import _fields_of
+
+    loaded = loaded or dashboard()
+    name, project, tree = _fields_of(loaded)
+    return Draft(dashboard_id=loaded.id, loaded=loaded, name=name, project=project, tree=tree)
+
+
+def test_undo_redo_walk_back_and_forth_and_keep_node_ids() -> None:
+    draft = new_draft()
+    root_id = draft.tree.node_id
+    draft.change(name="Ops v2")
+    draft.edit_tree(lambda t: add_condition(t, None, "duration", "gte", 60))
+    added = draft.tree.conditions[-1].node_id
+    assert draft.is_dirty() and len(draft.undo_stack) == 2
+    assert draft.undo() and draft.filters_json() == WEEK
+    assert draft.undo() and draft.name == "Ops" and not draft.is_dirty()
+    assert not draft.undo()
+    assert draft.redo() and draft.redo()
+    assert draft.tree.node_id == root_id and draft.tree.conditions[-1].node_id == added
+    assert not draft.redo()
+
+
+def test_a_no_op_edit_records_no_undo_step() -> None:
+    draft = new_draft()
+    draft.change(name="Ops")
+    cond_id = draft.tree.conditions[0].node_id
+    draft.edit_tree(lambda t: set_value(t, cond_id, "now-7d"))
+    assert draft.undo_stack == []
+
+
+def test_a_new_edit_clears_redo() -> None:
+    draft = new_draft()
+    draft.change(name="A")
+    draft.undo()
+    draft.change(name="B")
+    assert draft.redo_stack == [] and draft.name == "B"
+
+
+def test_discard_is_undoable() -> None:
+    draft = new_draft()
+    draft.change(name="Changed")
+    draft.discard()
+    assert draft.name == "Ops" and not draft.is_dirty()
+    draft.undo()
+    assert draft.name == "Changed"
+
+
+def test_rebase_keeps_my_changed_keys_and_takes_theirs_for_the_rest() -> None:
+    draft = new_draft()
+    draft.change(name="Mine")
+    theirs_filter = {"field": "topic", "op": "eq", "value": "billing"}
+    theirs = dashboard(name="Ops", filters=theirs_filter, updated_at="2026-11-21T10:00:00Z")
+    draft.rebase(theirs)
+    assert draft.loaded is theirs
+    assert draft.name == "Mine" and draft.filters_json() == theirs_filter
+    assert draft.body()["filters"] == theirs_filter
+
+
+def test_saved_makes_a_fresh_baseline() -> None:
+    draft = new_draft()
+    draft.change(name="Saved name")
+    draft.saved(dashboard(name="Saved name"))
+    assert not draft.is_dirty() and draft.undo_stack == [] and draft.redo_stack == []
+
+
+def test_null_name_stays_null_in_the_body() -> None:
+    draft = new_draft(dashboard(name=None))
+    assert draft.body()["name"] is None and not draft.is_dirty()
+
+
+def test_invalid_json_is_kept_and_valid_json_applies_as_one_step() -> None:
+    draft = new_draft()
+    assert not apply_json_text(draft, '{"field": "duration"')
+    assert draft.json_text == '{"field": "duration"' and "not valid JSON" in str(draft.json_problem)
+    draft.change(name="other edit")  # typed JSON survives unrelated edits
+    assert draft.json_text is not None
+    assert apply_json_text(draft, '{"field": "duration", "op": "gte", "value": 60}')
+    assert draft.json_text is None and isinstance(draft.tree, Condition)
+    draft.undo()
+    assert draft.filters_json() == WEEK
+    assert apply_json_text(draft, "  ")
+    assert draft.tree is None
+
+
+def test_json_errors_name_the_node() -> None:
+    draft = new_draft()
+    apply_json_text(draft, '{"operator": "and", "conditions": [{"field": "x", "op": "eq"}]}')
+    assert "conditions[0]" in str(draft.json_problem)
+    assert path_words("conditions[1].conditions[0].op") == "the top group › item 2 › item 1 › op"
+
+
+def test_numbers_typed_as_text() -> None:
+    assert parse_number("60", integer=True) == 60
+    assert parse_number("1.5", integer=False) == 1.5
+    assert parse_number("1.5", integer=True) == "1.5"
+    assert parse_number("abc", integer=False) == "abc"
+    assert parse_number("inf", integer=False) == "inf"
+
+
+def test_time_modes_and_resolved_windows() -> None:
+    assert time_mode_of("now-7d", None) == "now-7d"
+    assert time_mode_of("now-3h", None) == CUSTOM
+    assert time_mode_of("2026-11-07T14:00:00Z", None) == ABSOLUTE
+    assert time_mode_of("now-7d", CUSTOM) == CUSTOM
+    now = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+    cond = Condition("timestamp", "gte", "now-24h")
+    assert resolved_words(cond, now) == "= 25 Nov 2026 12:00 UTC (moves with the clock)"
+    assert resolved_words(Condition("timestamp", "gte", "soon"), now) == "Not a time yet."
+    assert iso_utc(datetime(2026, 11, 7, 14, 0, tzinfo=UTC)) == "2026-11-07T14:00:00Z"
+
+
+def test_widget_rows_in_words() -> None:
+    widgets = [
+        {
+            "id": 1,
+            "name": "<b>Volume</b>",
+            "chart_type": "bar",
+            "field": "duration",
+            "aggregation_function": "p95",
+            "time_period": "day",
+            "group_by": {"type": "field", "field": "agent.id"},
+            "filters": {"field": "success", "op": "eq", "value": True},
+        },
+        {"id": 2, "name": None, "chart_type": "stat", "field": ""},
+    ]
+    table = widget_rows(widgets)
+    first = table.iloc[0].to_dict()
+    assert first["Name"] == "<b>Volume</b>"  # a dataframe cell is text, never HTML
+    assert first["Plots"] == "Call duration (seconds)"
+    assert first["Aggregation"] == "95th percentile" and first["Period"] == "Daily"
+    assert first["Group by"] == "Agent"
+    assert "succeeded" in first["Its own filter"]
+    second = table.iloc[1].to_dict()
+    assert second["Name"] == "(no name)" and second["Plots"].startswith("Call summary")
+    assert group_by_words({"type": "bucket", "interval": 3_600_000}) == "Buckets of 1 hour"
+    merged = effective_filter_json(WEEK, {"field": "topic", "op": "eq", "value": "x"})
+    assert merged == {
+        "operator": "and",
+        "conditions": [WEEK, {"field": "topic", "op": "eq", "value": "x"}],
+    }
+    assert effective_filter_json(None, None) is None
