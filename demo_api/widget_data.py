@@ -70,19 +70,21 @@ def _parsed(filters: Any) -> Any:
     return filters or None
 
 
-def _merged(*parts: Any) -> dict[str, Any] | None:
+def _merged(*parts: Any) -> Any:
+    """None, the one filter given, or an `and` group of them (not validated here)."""
     present = [part for part in (_parsed(p) for p in parts) if part]
     if not present:
         return None
     if len(present) == 1:
-        return dict(present[0])
+        return present[0]
     return {"operator": "and", "conditions": present}
 
 
 def effective_filters(dashboard_filters: Any, widget_filters: Any) -> dict[str, Any] | None:
     """Dashboard AND widget filters: one of them alone when the other is empty, an `and`
     group of both otherwise, None when neither filters anything."""
-    return _merged(dashboard_filters, widget_filters)
+    merged: dict[str, Any] | None = _merged(dashboard_filters, widget_filters)
+    return merged
 
 
 # --- The 30-day rule ----------------------------------------------------------------------

@@ -566,6 +566,11 @@ def test_stored_filters_that_are_not_json_are_a_field_error(conn):
             conn, {"chart_type": "stat", "filters": "{not json"}, ALL_PROJECTS, None, now=NOW
         )
     assert caught.value.errors == {"filters": ["Value must be valid JSON."]}
+    with pytest.raises(FieldErrors) as caught:
+        widget_data(
+            conn, {"chart_type": "stat", "filters": [LAST_30_DAYS]}, ALL_PROJECTS, None, now=NOW
+        )
+    assert "object" in caught.value.errors["filters"][0]
 
 
 # --- effective_filters ---------------------------------------------------------------------
