@@ -197,7 +197,7 @@ def connection_sidebar() -> None:
                 icon=":material/science:",
             )
         elif conn.mode == "configured":
-            st.success("Connected to the Cekura API", icon=":material/link:")
+            st.success("Using the Cekura API set up for this app", icon=":material/link:")
             st.caption("Address")
             st.text(conn.host)
         else:

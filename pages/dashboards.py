@@ -52,6 +52,7 @@ def _restore(widget_key: str, stored_key: str) -> None:
 def _back_to_first_page() -> None:
     state[PAGE] = 1
     state.pop(PAGE_INPUT, None)
+    state.pop(FLASH, None)
     clear_table_selection()
 
 
@@ -68,6 +69,7 @@ def _on_project_change() -> None:
 
 def _on_page_change() -> None:
     state[PAGE] = state[PAGE_INPUT]
+    state.pop(FLASH, None)
     clear_table_selection()
 
 
@@ -140,6 +142,7 @@ def _ask_delete(dashboard: Any) -> None:
         "widgets": int(getattr(dashboard, "widget_count", 0) or 0),
     }
     state.pop(ACTION_ERROR, None)
+    state.pop(FLASH, None)
 
 
 def _cancel_delete() -> None:
@@ -165,7 +168,9 @@ def confirm_delete() -> None:
 def _delete_dialog() -> None:
     pending = state.get(PENDING_DELETE)
     if not pending:
-        return
+        # Deleted or cancelled by the button's callback: this dialog rerun is a fragment
+        # run, so rerun the whole page to close it and show the new list.
+        st.rerun()
     widgets = pending["widgets"]
     with st.container(border=True):
         st.markdown(f"**{escape_markdown(pending['name'])}**")
@@ -185,8 +190,6 @@ def _delete_dialog() -> None:
         width="stretch",
     )
     right.button("Cancel", key="dash_delete_cancel", on_click=_cancel_delete, width="stretch")
-    if PENDING_DELETE not in state:
-        st.rerun()  # deleted or cancelled: close the dialog and refresh the list
 
 
 # ---- page --------------------------------------------------------------------------
@@ -256,14 +259,13 @@ if action_error:
 
 flash = state.get(FLASH)
 if flash:
-    with st.container(border=True, key="dash_flash_box"):
-        text_col, open_col = st.columns([5, 1], vertical_alignment="center")
-        text_col.success(escape_markdown(flash["text"]), icon=":material/check_circle:")
-        if flash.get("id") is not None and open_col.button(
-            "Open it", key="dash_flash_open", icon=":material/edit:"
-        ):
-            state.pop(FLASH, None)
-            st.switch_page(EDITOR_PAGE, query_params={"dashboard": str(flash["id"])})
+    text_col, open_col = st.columns([5, 1], vertical_alignment="center")
+    text_col.success(escape_markdown(flash["text"]), icon=":material/check_circle:")
+    if flash.get("id") is not None and open_col.button(
+        "Open it", key="dash_flash_open", icon=":material/edit:", width="stretch"
+    ):
+        state.pop(FLASH, None)
+        st.switch_page(EDITOR_PAGE, query_params={"dashboard": str(flash["id"])})
 
 page_size = int(state[PAGE_SIZE])
 try:

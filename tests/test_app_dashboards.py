@@ -235,3 +235,50 @@ def test_names_from_the_api_are_shown_as_text(app_env: DemoAPI) -> None:
         assert names, "the selected dashboard's name is shown"
         for value in names:
             assert not re.search(r"(?<!\\)[<>\[\]()]", value), value
+
+
+def test_open_goes_to_the_editor_with_the_id_in_the_url(app_env: DemoAPI) -> None:
+    target = api_create(app_env, unique("Open me"), None)
+    at = run_app()
+    search(at, target["name"])
+    select_row(at, 0)
+    at.button(key="dash_open").click().run()
+    assert at.query_params.get("dashboard") == str(target["id"])
+    assert not [df for df in at.dataframe if df.key == "dash_table"], "left the list page"
+
+
+def test_created_dashboard_can_be_opened_from_the_notice(app_env: DemoAPI) -> None:
+    name = unique("Open after create")
+    at = run_app()
+    at.text_input(key="dash_create_name").input(name)
+    [b for b in at.button if b.label == "Create dashboard"][0].click().run()
+    made = [d for d in api_dashboards(app_env, search=name)["results"] if d["name"] == name]
+    at.button(key="dash_flash_open").click().run()
+    assert at.query_params.get("dashboard") == str(made[0]["id"])
+
+
+@pytest.mark.unit
+def test_ages_read_like_a_person_would_say_them() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from components.dashboard_table import exact_time, humanize_age
+
+    now = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+    assert humanize_age(now - timedelta(seconds=20), now) == "just now"
+    assert humanize_age(now - timedelta(minutes=3), now) == "3 min ago"
+    assert humanize_age(now - timedelta(hours=5), now) == "5 h ago"
+    assert humanize_age(now - timedelta(hours=30), now) == "yesterday"
+    assert humanize_age(now - timedelta(days=4), now) == "4 days ago"
+    assert humanize_age(now - timedelta(days=90), now) == "10 Dec 2025"
+    assert humanize_age(None, now) == "unknown"
+    assert exact_time(now) == "2026-03-10 12:00"
+
+
+@pytest.mark.unit
+def test_markdown_escaping_leaves_no_live_markup() -> None:
+    from components.errors import escape_markdown
+
+    for name in [*XSS_NAMES, "**bold** :red[x] `code` # head"]:
+        escaped = escape_markdown(name)
+        assert not re.search(r"(?<!\\)[<>\[\]()*`#:]", escaped), escaped
+        assert escaped.replace("\\", "") == name.replace("\\", "")

@@ -52,7 +52,7 @@ def test_configured_connection_shows_in_sidebar_without_error(app_env: DemoAPI) 
     at = run_app()
     assert not at.exception
     sidebar = "\n".join(str(el.value) for el in at.sidebar.success)
-    assert "Connected to the Cekura API" in sidebar
+    assert "Using the Cekura API" in sidebar
     host = app_env.url.split("://", 1)[1]
     assert host in [el.value for el in at.sidebar.text]
     assert at.session_state["cekura_connection"].mode == "configured"
