@@ -254,12 +254,16 @@ def _call_rows(
         for _ in range(max(50, calls // 6))
     ]
 
+    # A calendar day, then a UTC clock hour weighted towards business hours; moments
+    # outside the 30 days before the anchor are drawn again.
+    earliest = anchor - SEED_WINDOW_DAYS * DAY
+    first_midnight = (earliest // DAY) * DAY
+    days = int((anchor - first_midnight) // DAY) + 1
     timestamps: list[float] = []
-    for _ in range(calls):
-        day = rng.randrange(SEED_WINDOW_DAYS)
-        hour = pick_hour(rng)
-        offset = day * DAY + (23 - hour) * 3600 + rng.random() * 3600
-        timestamps.append(anchor - offset - 1.0)
+    while len(timestamps) < calls:
+        moment = first_midnight + rng.randrange(days) * DAY + (pick_hour(rng) + rng.random()) * 3600
+        if earliest <= moment < anchor:
+            timestamps.append(moment)
     timestamps.sort()
 
     call_rows: list[tuple[Any, ...]] = []
