@@ -118,7 +118,26 @@ def _default_mode() -> Mode:
     return "configured" if configured_settings() is not None else "demo"
 
 
+def ensure_router() -> None:
+    """Make sure this run went through app.py's `st.navigation`.
+
+    With a `pages/` folder next to app.py, Streamlit starts each process in its old
+    "pages directory" mode and keeps it until `st.navigation` has run once. A deep link
+    (`/editor?dashboard=7`) as the first request of a process (or any AppTest rerun)
+    then runs the page file alone: no router, no sidebar, no page config. Leaving that
+    mode and rerunning lands on the same page, this time through the router.
+    Not under AppTest: it resets that mode before every run, so a rerun here would
+    drop the test's widget input (tests clear the flag themselves; see the tests).
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory and not st.get_option("global.appTest"):
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def _ensure_connected() -> tuple[Connection, CekuraClient]:
+    ensure_router()  # every page asks for the connection first
     state = st.session_state
     conn: Connection | None = state.get(CONNECTION_KEY)
     client: CekuraClient | None = state.get(CLIENT_KEY)
