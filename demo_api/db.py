@@ -84,7 +84,7 @@ def transaction(conn: sqlite3.Connection, *, immediate: bool = True) -> Iterator
 class ConnectionPool:
     """A few connections shared by the worker threads; each request holds one exclusively."""
 
-    def __init__(self, path: str | Path, size: int = 4) -> None:
+    def __init__(self, path: str | Path, size: int = 8) -> None:
         self.path = str(path)
         self._idle: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
         self._all: list[sqlite3.Connection] = []
@@ -112,7 +112,12 @@ class ConnectionPool:
                 conn = connect(self.path)
                 self._all.append(conn)
                 return conn
-        return self._idle.get(timeout=30)
+        try:
+            return self._idle.get(timeout=30)
+        except queue.Empty:
+            from demo_api.errors import DetailError
+
+            raise DetailError("The demo API is busy; try again.", status=503) from None
 
     def close(self) -> None:
         with self._lock:

@@ -23,10 +23,13 @@ NOT_FOUND = "Not found."
 class DetailError(Exception):
     """An error with one message: `{"detail": message}` with `status`."""
 
-    def __init__(self, message: str, status: int = 400) -> None:
+    def __init__(
+        self, message: str, status: int = 400, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
+        self.headers = headers
 
 
 class FieldErrors(Exception):
@@ -103,7 +106,7 @@ def field_errors_from_pydantic(errors: list[dict[str, Any]]) -> dict[str, list[s
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DetailError)
     async def _detail(_: Request, exc: DetailError) -> JSONResponse:
-        return JSONResponse({"detail": exc.message}, status_code=exc.status)
+        return JSONResponse({"detail": exc.message}, status_code=exc.status, headers=exc.headers)
 
     @app.exception_handler(FieldErrors)
     async def _fields(_: Request, exc: FieldErrors) -> JSONResponse:
@@ -111,7 +114,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-        return JSONResponse(field_errors_from_pydantic([dict(e) for e in exc.errors()]), status_code=400)
+        return JSONResponse(
+            field_errors_from_pydantic([dict(e) for e in exc.errors()]), status_code=400
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
