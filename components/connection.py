@@ -24,7 +24,8 @@ from urllib.parse import urlsplit
 import streamlit as st
 
 from cekura_dashboards.client import CekuraClient
-from cekura_dashboards.errors import CekuraError
+from cekura_dashboards.errors import CekuraError, ConfigurationError
+from components.errors import error_message, escape_markdown
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +110,17 @@ def _default_connection() -> tuple[Connection, CekuraClient]:
         base_url, key = settings
         conn = Connection(id=secrets.token_hex(8), mode="configured", base_url=base_url)
         return conn, CekuraClient(base_url, key)
-    demo = demo_server()
+    try:
+        demo = demo_server()
+    except Exception as err:  # not cached: the next rerun (Retry) tries again
+        log.exception("Could not start the embedded demo API")
+        raise ConfigurationError(
+            f"demo API failed to start: {type(err).__name__}",
+            user_message=(
+                "Could not start the built-in demo data server. Try again; if it keeps "
+                "failing, check that the app may write to its data folder."
+            ),
+        ) from err
     conn = Connection(id=secrets.token_hex(8), mode="demo", base_url=demo.url)
     return conn, CekuraClient(demo.url, demo.api_key)
 
@@ -202,11 +213,8 @@ def connection_sidebar() -> None:
     with st.sidebar:
         try:
             conn = current_connection()
-        except Exception:
-            log.exception("Could not set up the connection")
-            st.error(
-                "Could not start the connection to the Cekura API. Reload the page to try again."
-            )
+        except Exception as err:  # the page shows the same failure with a Retry button
+            st.error(escape_markdown(error_message(err)))
             return
         st.markdown("**Connection**")
         if conn.mode == "demo":

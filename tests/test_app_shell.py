@@ -143,3 +143,36 @@ def test_connection_page_explains_keys(app_env: DemoAPI) -> None:
     assert "Use your own API key" in text
     assert "CEKURA_API_KEY" in text
     assert app_env.api_key not in text
+
+
+def test_key_from_streamlit_secrets_is_used(
+    app_env: DemoAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CEKURA_API_KEY")
+    monkeypatch.delenv("CEKURA_BASE_URL")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.secrets["CEKURA_API_KEY"] = app_env.api_key
+    at.secrets["CEKURA_BASE_URL"] = app_env.url
+    at.run()
+    assert not at.exception
+    assert at.session_state["cekura_connection"].mode == "configured"
+    assert at.session_state["cekura_connection"].base_url == app_env.url
+    assert [df for df in at.dataframe if df.key == "dash_table"]
+
+
+def test_demo_server_that_cannot_start_shows_a_message(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from components.connection import demo_server
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the data folder should be")
+    monkeypatch.delenv("CEKURA_API_KEY", raising=False)
+    monkeypatch.delenv("CEKURA_BASE_URL", raising=False)
+    monkeypatch.setenv("CEKURA_DEMO_DB", str(blocker / "demo.sqlite3"))
+    demo_server.clear()
+    at = run_app()
+    assert not at.exception
+    shown = " ".join(str(e.value) for e in at.error).replace("\\", "")
+    assert "Could not start the built-in demo data server" in shown
+    assert any(b.label == "Retry" for b in at.button)
