@@ -19,8 +19,9 @@ from components.connection import current_connection, get_client
 T = TypeVar("T")
 
 CACHE_KEY = "cekura_reads"
-# Lists other people may change go stale after a while; one dashboard is re-read on save.
+# What other people may change goes stale after a while (saving re-reads anyway).
 LIST_MAX_AGE_S = 60.0
+DASHBOARD_MAX_AGE_S = 60.0
 REFERENCE_MAX_AGE_S = 300.0  # projects, agents, metrics change rarely
 
 WIDGET_PAGE_SIZE = 100
@@ -103,7 +104,9 @@ def load_dashboard_page(
 def load_dashboard(dashboard_id: int) -> Any:
     """One dashboard (a `Dashboard`), as last read or saved in this session."""
     return _cached(
-        ("dashboard", dashboard_id), lambda: get_client().get_dashboard(dashboard_id=dashboard_id)
+        ("dashboard", dashboard_id),
+        lambda: get_client().get_dashboard(dashboard_id=dashboard_id),
+        DASHBOARD_MAX_AGE_S,
     )
 
 
@@ -123,7 +126,7 @@ def load_widgets(dashboard_id: int) -> list[Any]:
                 return widgets
             page += 1
 
-    return _cached(("widgets", dashboard_id), load)
+    return _cached(("widgets", dashboard_id), load, DASHBOARD_MAX_AGE_S)
 
 
 # ---- after writes ----------------------------------------------------------------

@@ -176,3 +176,56 @@ def test_demo_server_that_cannot_start_shows_a_message(
     shown = " ".join(str(e.value) for e in at.error).replace("\\", "")
     assert "Could not start the built-in demo data server" in shown
     assert any(b.label == "Retry" for b in at.button)
+
+
+def test_rerun_of_the_list_sends_no_request(app_env: DemoAPI) -> None:
+    at = run_app()
+    client = at.session_state["cekura_client"]
+    before = client.request_count
+    assert before >= 2  # projects and the first page of dashboards
+    at.run()
+    assert not at.exception
+    assert client.request_count == before
+
+
+def _reads_script() -> None:
+    import streamlit as st
+
+    from components import reads
+    from components.connection import get_client
+
+    client = get_client()
+    target = int(st.session_state["target"])
+    start = client.request_count
+    first = reads.load_dashboard(target)
+    again = reads.load_dashboard(target)
+    st.session_state["gets_for_two_loads"] = client.request_count - start
+    st.session_state["same_object"] = first is again
+    saved = client.update_dashboard(dashboard_id=target, changes={"name": "Renamed by reads test"})
+    reads.remember_dashboard(saved)
+    start = client.request_count
+    st.session_state["name_after_remember"] = reads.load_dashboard(target).name
+    st.session_state["gets_after_remember"] = client.request_count - start
+    reads.forget_dashboard(target)
+    start = client.request_count
+    reads.load_dashboard(target)
+    st.session_state["gets_after_forget"] = client.request_count - start
+
+
+def test_reads_are_cached_per_session_and_replaced_after_writes(app_env: DemoAPI) -> None:
+    made = app_env.post("/dashboards/dashboards/", json={"name": "Reads test"}).json()
+    at = AppTest.from_function(_reads_script, default_timeout=TIMEOUT)
+    at.session_state["target"] = made["id"]
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state["gets_for_two_loads"] == 1
+    assert at.session_state["same_object"] is True
+    assert at.session_state["name_after_remember"] == "Renamed by reads test"
+    assert at.session_state["gets_after_remember"] == 0
+    assert at.session_state["gets_after_forget"] == 1
+    # Another session (another user) starts with nothing cached and its own client.
+    other = AppTest.from_function(_reads_script, default_timeout=TIMEOUT)
+    other.session_state["target"] = made["id"]
+    other.run()
+    assert other.session_state["gets_for_two_loads"] == 1
+    assert other.session_state["cekura_client"] is not at.session_state["cekura_client"]
