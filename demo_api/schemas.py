@@ -52,8 +52,8 @@ class DuplicateIn(_Body):
 
 
 class BulkWidgetsIn(_Body):
-    create: list[dict[str, Any]] = []
-    update: list[dict[str, Any]] = []
+    create: list[Any] = []  # each item is checked as a widget body on its own
+    update: list[Any] = []
     delete: list[StrictInt] = []
 
 
@@ -115,6 +115,24 @@ def check_filters(filters: Any, key: str = "filters") -> None:
 # --- widgets ------------------------------------------------------------------------
 
 
+# What widget data can split a series by (widget_data computes these columns).
+GROUP_BY_FIELDS = frozenset(
+    {
+        "duration",
+        "success",
+        "is_reviewed",
+        "call_ended_reason",
+        "dropoff_point",
+        "topic",
+        "customer_number",
+        "agent_id",
+        "agent.id",
+        "agent.agent_name",
+    }
+)
+BUCKET_MS_RANGE = (1000, 10**12)
+
+
 def group_by_problem(group_by: Any) -> str | None:
     if group_by is None:
         return None
@@ -125,15 +143,20 @@ def group_by_problem(group_by: Any) -> str | None:
     kind = group_by.get("type")
     if kind == "field":
         field = group_by.get("field")
-        if not isinstance(field, str) or (
-            catalog.field_spec(field) is None and catalog.plottable_data_type(field) is None
+        if not isinstance(field, str) or not (
+            field in GROUP_BY_FIELDS or catalog.plottable_data_type(field) == "string"
         ):
-            return f"Cannot group by field {field!r}."
+            return f"Cannot group by field {field!r}; try agent.id, topic or metadata.<key>."
         return None
     if kind == "bucket":
         interval = group_by.get("interval")
-        if isinstance(interval, bool) or not isinstance(interval, int | float) or interval <= 0:
-            return "A bucket interval must be a positive number of milliseconds."
+        low, high = BUCKET_MS_RANGE
+        if (
+            isinstance(interval, bool)
+            or not isinstance(interval, int)
+            or not low <= interval <= high
+        ):
+            return f"A bucket interval is a whole number of milliseconds, at least {low}."
         return None
     return 'group_by "type" must be "field" or "bucket".'
 

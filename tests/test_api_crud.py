@@ -269,6 +269,22 @@ def test_preview_and_bulk_data(demo_api_server: DemoAPI) -> None:
         ({"field": "duration"}, "chart_type"),
         ({"chart_type": "line", "field": "duration", "name": "x" * 256}, "name"),
         ({"chart_type": "line", "field": "duration", "group_by": {"type": "bucket"}}, "group_by"),
+        (
+            {
+                "chart_type": "bar",
+                "field": "duration",
+                "group_by": {"type": "bucket", "interval": 5},
+            },
+            "group_by",
+        ),
+        (
+            {
+                "chart_type": "bar",
+                "field": "duration",
+                "group_by": {"type": "field", "field": "id"},
+            },
+            "group_by",
+        ),
     ],
 )
 def test_widget_validation(demo_api_server: DemoAPI, fields: dict, key: str) -> None:

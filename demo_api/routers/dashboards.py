@@ -314,7 +314,7 @@ def bulk_widgets(dashboard_id: str, conn: Conn, body: JsonBody) -> JSONResponse:
             created_ids.append(insert_widget(conn, changes, now))
         updated_ids: list[int] = []
         for number, item in enumerate(parsed.update, 1):
-            widget_id = item.get("id")
+            widget_id = item.get("id") if isinstance(item, dict) else None
             if isinstance(widget_id, bool) or not isinstance(widget_id, int):
                 errors.setdefault("update", []).append(f"#{number} id: This field is required.")
                 continue
