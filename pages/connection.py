@@ -29,13 +29,13 @@ st.markdown(
     """
 **Just for you, in this browser tab:** open **Use your own API key** in the sidebar, paste
 the key and press **Connect**. The key stays only in this tab's session: it is not saved,
-not shown again, and not shared with anyone else using the app. Closing the tab or pressing
-**Use demo data** forgets it.
+not shown again, and not shared with anyone else using the app. Closing the tab, or pressing
+**Use demo data** / **Disconnect my key** in the sidebar, forgets it.
 
 **For everyone using this app** (set up by whoever runs it): set `CEKURA_API_KEY` (and, for
 an address other than `https://api.cekura.ai`, `CEKURA_BASE_URL`) in the environment, or put
 them in `.streamlit/secrets.toml` — see `.streamlit/secrets.toml.example`. Then restart the app.
 
-You can find or create API keys in the Cekura dashboard under your organisation's settings.
+Ask your Cekura administrator for an API key if you do not have one.
 """
 )
