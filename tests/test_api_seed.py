@@ -11,9 +11,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import requests
 
 from cekura_dashboards import catalog
-from demo_api import db
+from demo_api import db, serve_in_thread
 from demo_api.app import prepare_database
 from demo_api.filter_sql import filter_problems
 from demo_api.schemas import widget_problems
@@ -214,3 +215,21 @@ def test_an_old_database_moves_to_now(tmp_path: Path) -> None:
     assert float(db.get_meta(db.connect(path), "anchor") or 0) == later.timestamp()
     newest = max(r[3] for r in after["call_logs"])
     assert later.timestamp() - 6 * 3600 < newest <= later.timestamp()
+
+
+def test_a_fixed_now_anchors_data_and_relative_filters(tmp_path: Path) -> None:
+    server = serve_in_thread(tmp_path / "fixed.sqlite3", "fixed-key", calls=300, now=NOW)
+    try:
+        headers = {"X-CEKURA-API-KEY": "fixed-key"}
+        stat = requests.get(server.url + "/dashboards/widgets/1/data/", headers=headers, timeout=30)
+        assert stat.status_code == 200, stat.text
+        assert stat.json()["data"][0]["total_calls"] > 0, "now-30d is read against the fixed now"
+        newest = requests.get(
+            server.url + "/observability/v1/call-logs/",
+            params={"page_size": 1},
+            headers=headers,
+            timeout=30,
+        ).json()["results"][0]["timestamp"]
+        assert newest.startswith("2026-03-1")
+    finally:
+        server.stop()
