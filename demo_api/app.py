@@ -45,12 +45,13 @@ def prepare_database(db_path: str | Path, *, seed_value: int, calls: int, now: d
     """Create the schema; seed an empty database; move an old one's calls up to `now`."""
     conn = db.connect(db_path)
     try:
-        db.create_schema(conn)
+        db.create_schema(conn, indexes=False)
         if seed.is_seeded(conn):
             shift = seed.shift_to_now(conn, now)
             logger.info("demo data moved forward by %.0f s to end now", shift)
         else:
             seed.seed_database(conn, seed=seed_value, calls=calls, now=now)
+        db.create_indexes(conn)
     finally:
         conn.close()
 

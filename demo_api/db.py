@@ -64,8 +64,14 @@ def connect(path: str | Path) -> sqlite3.Connection:
     return conn
 
 
-def create_schema(conn: sqlite3.Connection) -> None:
-    conn.executescript(SCHEMA + INDEXES)
+def create_schema(conn: sqlite3.Connection, *, indexes: bool = True) -> None:
+    """The tables, and their indexes unless a bulk load is about to follow (building an
+    index once after the load is faster than updating it row by row)."""
+    conn.executescript(SCHEMA + (INDEXES if indexes else ""))
+
+
+def create_indexes(conn: sqlite3.Connection) -> None:
+    conn.executescript(INDEXES)
 
 
 @contextmanager

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from demo_api.db import dump_json, get_meta, iso, set_meta, transaction
+from demo_api.db import create_indexes, dump_json, get_meta, iso, set_meta, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -192,6 +192,7 @@ def seed_database(conn: sqlite3.Connection, *, seed: int, calls: int, now: datet
         set_meta(conn, "seed", str(seed))
         set_meta(conn, "calls", str(calls))
         set_meta(conn, "anchor", repr(anchor.timestamp()))
+    create_indexes(conn)
     conn.execute("ANALYZE")
     logger.info(
         "seeded %d calls and %d evaluations in %.2f s",
