@@ -55,7 +55,8 @@ def apply_json_text(draft: Draft, text: str) -> bool:
         tree = None if text.strip() in ("", "null") else parse_filter(text)
     except FilterParseError as err:
         draft.json_text = text
-        draft.json_problem = f"At {path_words(err.path)} ({err.path or 'root'}): {err.message}"
+        where = f"At {path_words(err.path)} ({err.path}): " if err.path else ""
+        draft.json_problem = where + err.message
         return False
     draft.json_text = None
     draft.json_problem = None
@@ -105,9 +106,8 @@ def render_json_editor(draft: Draft, problems: list[Problem]) -> None:
             args=(dashboard_id,),
             icon=":material/undo:",
         )
-        return
     for problem in problems:
-        where = f"At {path_words(problem.path)} ({problem.path or 'root'})"
+        where = f"At {path_words(problem.path)}" + (f" ({problem.path})" if problem.path else "")
         text = escape_markdown(f"{where}: {problem.message}")
         if problem.severity == "error":
             st.error(text, icon=":material/error:")

@@ -141,7 +141,7 @@ def _toggle_editor(cond: Condition, on_value: OnValue) -> None:
     widget_key = key(cond.node_id, "bool")
     sync(widget_key, cond.value is True)
     st.toggle(
-        "Yes",
+        "Yes" if cond.value is True else "No",
         key=widget_key,
         on_change=_report,
         args=(cond.node_id, widget_key, on_value),

@@ -266,15 +266,15 @@ def _filter_area(dashboard_id: int) -> None:
         escape_markdown(describe_filter(draft.tree, agents=agents, metrics=metrics)) + ".",
         icon=":material/notes:",
     )
+    mode = state.get(f"editor_mode_{dashboard_id}", MODE_BUILDER)
     errors = sum(1 for p in problems if p.severity == "error")
     if errors:
+        where = "listed under the JSON" if mode == MODE_JSON else "shown beside the conditions"
         st.error(
-            f"{errors} problem{'s' if errors != 1 else ''} to fix before saving "
-            "(shown beside the conditions below).",
+            f"{errors} problem{'s' if errors != 1 else ''} to fix before saving ({where}).",
             icon=":material/error:",
         )
 
-    mode = state.get(f"editor_mode_{dashboard_id}", MODE_BUILDER)
     _sync(mode_key(dashboard_id), mode)
     st.segmented_control(
         "How to edit the filter",

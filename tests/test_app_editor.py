@@ -138,6 +138,9 @@ def test_add_a_condition_by_clicking_and_set_op_and_value(app_env: Any) -> None:
     at.selectbox(key=f"flt_{new_id}_field").set_value("success").run()
     assert at.selectbox(key=f"flt_{new_id}_op").options == ["is", "is not", "is empty"]
     assert at.toggle(key=f"flt_{new_id}_bool").value is True
+    at.toggle(key=f"flt_{new_id}_bool").set_value(False).run()
+    assert draft_of(at, did).tree.conditions[-1].value is False
+    assert at.toggle(key=f"flt_{new_id}_bool").label == "No"
     button(at, f"flt_{new_id}_remove").click().run()
     assert len(draft_of(at, did).tree.conditions) == 1
     assert requests_sent(at) == before
