@@ -118,10 +118,14 @@ def _sync(widget_key: str, value: Any) -> None:
 
 # --- reference lists (cached per session: a draft edit sends no request) ------------------------
 def _names(load: Any, project: int | None, name_attr: str) -> dict[int, str]:
+    """{id: name} of the project's agents or metrics. All of them are read once (one
+    request) and narrowed here, so picking another project costs no request."""
     try:
-        items = load(project)
+        items = load(None)
     except CekuraError:
         return {}
+    if project is not None:
+        items = [i for i in items if getattr(i, "project", None) in (project, None)]
     return {item.id: str(getattr(item, name_attr, "") or f"#{item.id}") for item in items}
 
 

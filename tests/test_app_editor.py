@@ -112,6 +112,11 @@ def test_name_change_undo_redo_and_discard_cost_no_requests(app_env: Any) -> Non
     assert at.text_input(key=f"ed_name_{did}").value == "Renamed board"
     button(at, f"ed_discard_{did}").click().run()
     assert at.text_input(key=f"ed_name_{did}").value == "Undo board"
+    # another project: its agents and metrics are already known
+    listed = app_env.get("/user/v1/projects/").json()
+    ids = [p["id"] for p in (listed["results"] if isinstance(listed, dict) else listed)]
+    at.selectbox(key=f"ed_project_{did}").set_value(ids[-1]).run()
+    assert draft_of(at, did).project != made["project"]
     assert requests_sent(at) == before, "draft edits must not send HTTP requests"
 
 
