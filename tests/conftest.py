@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,6 +18,24 @@ from tests.harness import (
     start_demo_api,
     start_streamlit,
 )
+
+
+@pytest.fixture(autouse=True)
+def _navigation_only(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """AppTest resets Streamlit's old "pages/ directory" flag before every run, so with a
+    pages/ folder it runs the current page's file without app.py from the second run on.
+    The real server clears the flag once st.navigation has run; do the same for AppTest."""
+    if request.node.get_closest_marker("app") is None:
+        return
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self: PagesManager, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
 
 
 @pytest.fixture(scope="session")

@@ -15,22 +15,6 @@ from tests.harness import DemoAPI
 pytestmark = pytest.mark.app
 
 
-@pytest.fixture(autouse=True)
-def _navigation_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """AppTest resets Streamlit's old "pages/ directory" flag before every run, so with a
-    pages/ folder it runs the current page's file without app.py from the second run on.
-    The real server clears the flag once st.navigation has run; do the same here."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    original = PagesManager.__init__
-
-    def init(self: PagesManager, *args: Any, **kwargs: Any) -> None:
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
-
-
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TIMEOUT = 60
 XSS_NAMES = ["<img src=x onerror=alert(1)>", "[x](javascript:alert(1))"]
