@@ -127,13 +127,38 @@ class CekuraClient:
         project_id: int | None = None,
         search: str | None = None,
     ) -> Page[DashboardSummary]:
-        """One page of dashboards. `search` (name contains) is a demo-API extension; a
-        server that ignores it returns the unfiltered page."""
+        """One page of dashboards, optionally only those whose name contains `search`
+        (ignoring case).
+
+        The public API documents no `search` parameter (the demo API has it). It is sent
+        anyway; when the answer shows the server ignored it, the search is done here over
+        every page instead, so the result is right on either server."""
         params: dict[str, Any] = {"page": page, "page_size": page_size, "project_id": project_id}
         if search:
             params["search"] = search
         data = self._get_json("/dashboards/dashboards/", params=params)
-        return self._parse(Page[DashboardSummary], data, "GET", "/dashboards/dashboards/")
+        result = self._parse(Page[DashboardSummary], data, "GET", "/dashboards/dashboards/")
+        if search and not all(_name_matches(d.name, search) for d in result.results):
+            return self._search_every_page(
+                page=page, page_size=page_size, project_id=project_id, search=search
+            )
+        return result
+
+    def _search_every_page(
+        self, *, page: int, page_size: int, project_id: int | None, search: str
+    ) -> Page[DashboardSummary]:
+        matches = [
+            d
+            for d in self.iter_dashboards(project_id=project_id, page_size=100)
+            if _name_matches(d.name, search)
+        ]
+        start = (page - 1) * page_size
+        return Page[DashboardSummary](
+            count=len(matches),
+            next=f"?page={page + 1}" if start + page_size < len(matches) else None,
+            previous=f"?page={page - 1}" if page > 1 else None,
+            results=matches[start : start + page_size],
+        )
 
     def iter_dashboards(
         self,
@@ -510,6 +535,10 @@ class CekuraClient:
 
 
 # --- helpers ------------------------------------------------------------------------------
+
+
+def _name_matches(name: str | None, search: str) -> bool:
+    return search.casefold() in (name or "").casefold()
 
 
 def dashboard_changed(expected: Dashboard, current: Dashboard) -> bool:

@@ -302,3 +302,35 @@ def test_localhost_over_plain_http_is_allowed(recorder: Recorder) -> None:
     recorder.json_route("GET", "/user/v1/projects/", [])
     url = recorder.url.replace("127.0.0.1", "localhost")
     assert CekuraClient(url, KEY).list_projects() == []
+
+
+@pytest.mark.api
+def test_search_still_works_on_a_server_that_ignores_it(recorder: Recorder) -> None:
+    """The public API documents no `search`: when the server answers the unfiltered list,
+    the client searches every page itself and pages the matches."""
+    names = [f"Billing {i}" if i % 3 == 0 else f"Support {i}" for i in range(1, 161)]
+    items = [{"id": i, "name": n, "project": 1} for i, n in enumerate(names, 1)]
+    recorder.routes[("GET", "/dashboards/dashboards/")] = _paged(items, 10)
+    client = CekuraClient(recorder.url, KEY)
+
+    second = client.list_dashboards(page=2, page_size=20, search="BILLING")
+
+    billing = [d["id"] for d in items if "Billing" in str(d["name"])]
+    assert second.count == len(billing) == 53
+    assert [d.id for d in second.results] == billing[20:40]
+    assert second.next is not None and second.previous is not None
+    assert "search=BILLING" in recorder.seen[0].path  # asked the server first
+
+
+@pytest.mark.api
+def test_search_answered_by_the_server_costs_one_request(demo_api_server) -> None:
+    client = CekuraClient(demo_api_server.url, demo_api_server.api_key)
+    everything = list(client.iter_dashboards())
+    word = str(everything[0].name).split()[0].upper()
+    before = client.request_count
+
+    found = client.list_dashboards(search=word, page_size=100)
+
+    assert client.request_count == before + 1
+    expected = [d.id for d in everything if word.casefold() in str(d.name).casefold()]
+    assert [d.id for d in found.results] == expected
