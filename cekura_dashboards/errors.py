@@ -29,6 +29,8 @@ class CekuraError(Exception):
     """Base of every error the client raises."""
 
     default_user_message = "Something went wrong while talking to the Cekura API."
+    # What to say instead when a write may or may not have been applied.
+    outcome_unknown_user_message: str | None = None
 
     def __init__(
         self,
@@ -40,6 +42,8 @@ class CekuraError(Exception):
         outcome_unknown: bool = False,
     ) -> None:
         super().__init__(message)
+        if user_message is None and outcome_unknown:
+            user_message = self.outcome_unknown_user_message
         self.message = message
         self.user_message = user_message or self.default_user_message
         self.method = method
@@ -66,56 +70,20 @@ class APIConnectionError(CekuraError):
     default_user_message = (
         "Could not reach the Cekura API. Check the network connection and the API address."
     )
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        user_message: str | None = None,
-        method: str | None = None,
-        path: str | None = None,
-        outcome_unknown: bool = False,
-    ) -> None:
-        if user_message is None and outcome_unknown:
-            user_message = (
-                "The connection dropped before the Cekura API answered, so we cannot tell "
-                f"whether the change was saved. {_RELOAD_HINT}"
-            )
-        super().__init__(
-            message,
-            user_message=user_message,
-            method=method,
-            path=path,
-            outcome_unknown=outcome_unknown,
-        )
+    outcome_unknown_user_message = (
+        "The connection dropped before the Cekura API answered, so we cannot tell "
+        f"whether the change was saved. {_RELOAD_HINT}"
+    )
 
 
 class APITimeoutError(APIConnectionError):
     """The API did not answer in time."""
 
     default_user_message = "The Cekura API took too long to answer. Try again in a moment."
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        user_message: str | None = None,
-        method: str | None = None,
-        path: str | None = None,
-        outcome_unknown: bool = False,
-    ) -> None:
-        if user_message is None and outcome_unknown:
-            user_message = (
-                "The Cekura API took too long to answer, so we cannot tell whether the "
-                f"change was saved. {_RELOAD_HINT}"
-            )
-        super().__init__(
-            message,
-            user_message=user_message,
-            method=method,
-            path=path,
-            outcome_unknown=outcome_unknown,
-        )
+    outcome_unknown_user_message = (
+        "The Cekura API took too long to answer, so we cannot tell whether the "
+        f"change was saved. {_RELOAD_HINT}"
+    )
 
 
 class ResponseValidationError(CekuraError):
@@ -124,6 +92,10 @@ class ResponseValidationError(CekuraError):
     default_user_message = (
         "The Cekura API sent an answer this app does not understand. Try again, and if it "
         "keeps happening the API may have changed."
+    )
+
+    outcome_unknown_user_message = (
+        f"The Cekura API accepted the request but its answer could not be read. {_RELOAD_HINT}"
     )
 
     def __init__(
@@ -136,11 +108,6 @@ class ResponseValidationError(CekuraError):
         path: str | None = None,
         outcome_unknown: bool = False,
     ) -> None:
-        if user_message is None and outcome_unknown:
-            user_message = (
-                "The Cekura API accepted the request but its answer could not be read. "
-                f"{_RELOAD_HINT}"
-            )
         super().__init__(
             message,
             user_message=user_message,
