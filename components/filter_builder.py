@@ -305,7 +305,9 @@ def _condition_row(ctx: _Context, cond: Condition, *, index: int, siblings: int)
     nid = cond.node_id
     spec = catalog.field_spec(cond.field)
     is_metadata = cond.field.startswith(catalog.METADATA_PREFIX)
-    field_col, op_col, value_col, actions_col = st.columns([3, 2, 4, 2], vertical_alignment="top")
+    field_col, op_col, value_col, actions_col = st.columns(
+        [3, 2.4, 4, 1.6], vertical_alignment="top"
+    )
     with field_col:
         choice = METADATA_CHOICE if is_metadata else cond.field
         options = _FIELD_CHOICES if choice in _FIELD_CHOICES else [*_FIELD_CHOICES, choice]

@@ -23,6 +23,7 @@ from components import reads
 from components.connection import get_client
 from components.draft import Draft, get_draft, loaded_body
 from components.errors import error_message, escape_markdown
+from components.json_editor import path_words
 from components.patch_preview import render_change_list
 
 log = logging.getLogger(__name__)
@@ -176,6 +177,12 @@ def render_save_issue(
                 + escape_markdown(error_message(err)),
                 icon=":material/block:",
             )
+            for path, reasons in err.filter_errors.items():
+                for reason in reasons:
+                    st.error(
+                        escape_markdown(f"Filter, at {path_words(path)}: {reason}"),
+                        icon=":material/dns:",
+                    )
             st.caption(
                 "Its reasons are shown beside the fields they concern. Your draft is "
                 "unchanged; fix them and save again."

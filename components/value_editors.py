@@ -17,7 +17,9 @@ import streamlit as st
 from cekura_dashboards import catalog
 from cekura_dashboards.filter_tree import Condition
 from cekura_dashboards.relative_dates import (
+    LOWER_OPS,
     PRESETS,
+    describe_relative,
     format_moment,
     parse_absolute,
     parse_relative,
@@ -164,7 +166,7 @@ def _id_picker(cond: Condition, names: dict[int, str], what: str, on_value: OnVa
     def label(value: Any) -> str:
         if value in names:
             return names[value]
-        return f"Unknown {what} {shown_text(value)}"
+        return f"{what.capitalize()} #{shown_text(value)} (not in this project)"
 
     if cond.op == "in":
         widget_key = key(cond.node_id, "ids")
@@ -330,6 +332,9 @@ _MODE_LABELS = {
 }
 
 
+_AGO_LABELS = {p.value: describe_relative(p.value).replace("1 hour", "an hour") for p in PRESETS}
+
+
 def _datetime_editor(
     cond: Condition,
     on_value: OnValue,
@@ -340,10 +345,12 @@ def _datetime_editor(
     mode = time_mode_of(cond.value, remembered)
     mode_key = key(node_id, "when")
     sync(mode_key, mode)
+    # "on or after Last 7 days" reads well; "before Last 7 days" does not: "7 days ago"
+    labels = _MODE_LABELS if cond.op in LOWER_OPS else {**_MODE_LABELS, **_AGO_LABELS}
     st.selectbox(
         "When",
         options=list(_MODE_LABELS),
-        format_func=_MODE_LABELS.__getitem__,
+        format_func=labels.__getitem__,
         key=mode_key,
         on_change=_report_time_mode,
         args=(cond, mode_key, on_value, on_time_mode),

@@ -17,6 +17,7 @@ from cekura_dashboards.errors import CekuraError, NotFoundError
 from cekura_dashboards.filter_sentence import describe_filter
 from cekura_dashboards.filter_tree import FilterParseError
 from cekura_dashboards.filter_validation import has_errors, problems_by_node, validate_filter
+from cekura_dashboards.relative_dates import format_window, resolve_window
 from components import reads
 from components.connection import get_client
 from components.draft import Draft, get_draft, start_draft
@@ -129,6 +130,22 @@ def _names(load: Any, project: int | None, name_attr: str) -> dict[int, str]:
     return {item.id: str(getattr(item, name_attr, "") or f"#{item.id}") for item in items}
 
 
+def _open_drafts() -> None:
+    """Drafts this session still holds (e.g. after following a link without an id)."""
+    drafts = [d for d in (state.get(k) for k in list(state.keys())) if isinstance(d, Draft)]
+    unsaved = [d for d in drafts if d.is_dirty()]
+    if not unsaved:
+        return
+    st.markdown("**Dashboards with unsaved changes in this tab**")
+    for draft in unsaved:
+        st.page_link(
+            "pages/editor.py",
+            label=draft.name or f"Dashboard {draft.dashboard_id}",
+            icon=":material/edit_note:",
+            query_params={"dashboard": str(draft.dashboard_id)},
+        )
+
+
 def _signature(draft: Draft) -> tuple[Any, ...]:
     """What the part of the page outside the fragment shows from the draft."""
     effective_shown = state.get(f"ed_effective_{draft.dashboard_id}") is not None
@@ -148,6 +165,7 @@ def main() -> None:
         st.title("Edit dashboard")
         st.info("Pick a dashboard to edit from the list.", icon=":material/info:")
         _back_link()
+        _open_drafts()
         return
     draft = get_draft(dashboard_id)
     if draft is None:
@@ -269,6 +287,12 @@ def _filter_area(dashboard_id: int) -> None:
     st.info(
         escape_markdown(describe_filter(draft.tree, agents=agents, metrics=metrics)) + ".",
         icon=":material/notes:",
+    )
+    window = resolve_window(draft.tree)
+    st.caption(
+        "Time window right now: " + format_window(window)
+        if window is not None
+        else "No time window: widgets need one (add a “Call time” condition)."
     )
     mode = state.get(f"editor_mode_{dashboard_id}", MODE_BUILDER)
     errors = sum(1 for p in problems if p.severity == "error")
