@@ -156,25 +156,13 @@ class BadRequestError(APIStatusError):
         self,
         message: str,
         *,
-        status: int = 400,
-        body: Any = None,
-        request_id: str | None = None,
-        user_message: str | None = None,
-        method: str | None = None,
-        path: str | None = None,
         detail: str | None = None,
         field_errors: dict[str, list[str]] | None = None,
         filter_errors: dict[str, list[str]] | None = None,
+        **kwargs: Any,
     ) -> None:
-        super().__init__(
-            message,
-            status=status,
-            body=body,
-            request_id=request_id,
-            user_message=user_message,
-            method=method,
-            path=path,
-        )
+        kwargs.setdefault("status", 400)
+        super().__init__(message, **kwargs)
         self.detail = detail
         # Flattened DRF errors: {"name": [...], "widgets[1].name": [...], "non_field_errors": [...]}
         self.field_errors: dict[str, list[str]] = field_errors or {}
@@ -207,57 +195,23 @@ class ConflictError(APIStatusError):
     )
 
     def __init__(
-        self,
-        message: str,
-        *,
-        status: int = 409,
-        body: Any = None,
-        request_id: str | None = None,
-        user_message: str | None = None,
-        method: str | None = None,
-        path: str | None = None,
-        server_copy: Dashboard | None = None,
+        self, message: str, *, server_copy: Dashboard | None = None, **kwargs: Any
     ) -> None:
-        super().__init__(
-            message,
-            status=status,
-            body=body,
-            request_id=request_id,
-            user_message=user_message,
-            method=method,
-            path=path,
-        )
+        kwargs.setdefault("status", 409)
+        super().__init__(message, **kwargs)
         self.server_copy = server_copy
 
 
 class RateLimitError(APIStatusError):
     default_user_message = "The Cekura API is busy right now. Wait a moment and try again."
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        status: int = 429,
-        body: Any = None,
-        request_id: str | None = None,
-        user_message: str | None = None,
-        method: str | None = None,
-        path: str | None = None,
-        retry_after: float | None = None,
-    ) -> None:
-        if user_message is None and retry_after is not None:
-            user_message = (
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("status", 429)
+        if kwargs.get("user_message") is None and retry_after is not None:
+            kwargs["user_message"] = (
                 f"The Cekura API is busy right now. Try again in {_seconds_in_words(retry_after)}."
             )
-        super().__init__(
-            message,
-            status=status,
-            body=body,
-            request_id=request_id,
-            user_message=user_message,
-            method=method,
-            path=path,
-        )
+        super().__init__(message, **kwargs)
         self.retry_after = retry_after
 
 
@@ -268,34 +222,15 @@ class ServerError(APIStatusError):
 class RedirectError(APIStatusError):
     """3xx: never followed, so the key is never sent to another address."""
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        status: int,
-        body: Any = None,
-        request_id: str | None = None,
-        user_message: str | None = None,
-        method: str | None = None,
-        path: str | None = None,
-        location_origin: str | None = None,
-    ) -> None:
-        if user_message is None:
+    def __init__(self, message: str, *, location_origin: str | None = None, **kwargs: Any) -> None:
+        if kwargs.get("user_message") is None:
             where = f" to {location_origin}" if location_origin else ""
-            user_message = (
+            kwargs["user_message"] = (
                 f"The API address sent us elsewhere{where}. To protect your API key the "
                 "request was not repeated there. Check the API address in the connection "
                 "settings (for example https:// and the exact host name)."
             )
-        super().__init__(
-            message,
-            status=status,
-            body=body,
-            request_id=request_id,
-            user_message=user_message,
-            method=method,
-            path=path,
-        )
+        super().__init__(message, **kwargs)
         self.location_origin = location_origin
 
 
