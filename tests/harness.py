@@ -120,10 +120,14 @@ class StreamlitApp:
         _stop(self.proc)
 
 
-def start_streamlit(workdir: Path, env_overrides: dict[str, str]) -> StreamlitApp:
+def start_streamlit(
+    workdir: Path, env_overrides: dict[str, str], *, unset: tuple[str, ...] = ()
+) -> StreamlitApp:
+    """`streamlit run app.py` on a free port; `unset` names environment variables the app
+    must not see (e.g. CEKURA_API_KEY, to run it on its embedded demo data)."""
     port = free_port()
     log = workdir / "streamlit.log"
-    env = {**os.environ, **env_overrides}
+    env = {k: v for k, v in os.environ.items() if k not in unset} | env_overrides
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
     cmd += ["--server.address", LOOPBACK, "--server.headless", "true"]
     with log.open("wb") as out:
@@ -167,3 +171,35 @@ def wait_for_app(page, timeout: float = 30_000) -> None:
         "() => document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0",
         timeout=timeout,
     )
+
+
+_WATCH_RERUN = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  window.__cekuraRerunSeen = false;
+  if (window.__cekuraRerunWatch) window.__cekuraRerunWatch.disconnect();
+  window.__cekuraRerunWatch = new MutationObserver(() => {
+    if (app.getAttribute('data-test-script-state') === 'running') window.__cekuraRerunSeen = true;
+  });
+  window.__cekuraRerunWatch.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+
+def rerun_after(page, action, *, start_timeout: float = 3_000, timeout: float = 30_000) -> None:
+    """Do `action` (a click, a key press) and wait until the rerun it asked for is over.
+
+    On a busy machine a rerun can start later than `wait_for_app`'s short pause, so this
+    watches the app's script state from before the action until it has been "running".
+    An action that asks for no rerun (choosing the option already chosen) only costs
+    `start_timeout` ms."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    page.wait_for_selector(
+        '[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout
+    )
+    page.evaluate(_WATCH_RERUN)
+    action()
+    try:
+        page.wait_for_function("() => window.__cekuraRerunSeen === true", timeout=start_timeout)
+    except PlaywrightTimeoutError:
+        pass
+    wait_for_app(page, timeout)

@@ -1,0 +1,450 @@
+"""Journeys in Debian's Chromium, done the way a person does them: clicks on the list and
+the builder, and every outcome checked through the API (what the page says is not proof).
+
+Each test makes its own dashboards through the API, so the tests do not depend on each
+other or on their order; they share one demo API and one Streamlit app (conftest.py).
+Screenshots of the key moments go to `test-artifacts/` (the `screenshot_dir` fixture).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+from tests.harness import DemoAPI, StreamlitApp, rerun_after, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+DASHBOARDS = "/dashboards/dashboards/"
+
+# The ids of the builder's condition rows (keys `flt_<node id>_field`), in page order.
+_CONDITION_IDS = """() => Array.from(document.querySelectorAll('[class*="st-key-flt_"]'))
+  .flatMap(e => [...e.classList])
+  .map(c => c.match(/^st-key-flt_(n\\d+)_field$/)).filter(m => m).map(m => m[1])"""
+
+# The alerts drawn right under one condition row (its problems), as text.
+_MESSAGES_AT = """(nid) => {
+  let row = document.querySelector(`.st-key-flt_${nid}_field`);
+  const isGroupBox = (e) => [...e.classList].some(c => /^st-key-flt_.+_box$/.test(c));
+  while (row.parentElement && !isGroupBox(row.parentElement)) row = row.parentElement;
+  const texts = [];
+  for (let next = row.nextElementSibling;
+       next && next.classList.contains('stElementContainer')
+         && next.querySelector('[data-testid="stAlert"]');
+       next = next.nextElementSibling) texts.push(next.innerText);
+  return texts;
+}"""
+
+
+# --- data through the API --------------------------------------------------------------------
+def unique(label: str) -> str:
+    return f"{label} {secrets.token_hex(3)}"
+
+
+def create_dashboard(api: DemoAPI, name: str, **fields: Any) -> dict[str, Any]:
+    resp = api.post(DASHBOARDS, json={"name": name, **fields})
+    assert resp.status_code == 201, resp.text
+    return dict(resp.json())
+
+
+def server_copy(api: DemoAPI, dashboard_id: int) -> dict[str, Any]:
+    resp = api.get(f"{DASHBOARDS}{dashboard_id}/")
+    assert resp.status_code == 200, resp.text
+    return dict(resp.json())
+
+
+def a_project_and_agent(api: DemoAPI) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The first project that has agents, and the last of its agents (not the default
+    first choice of any picker)."""
+    for project in api.get("/user/v1/projects/").json():
+        agents = api.get(
+            "/test_framework/v1/aiagents/short_list/", params={"project_id": project["id"]}
+        ).json()["results"]
+        if agents:
+            return project, agents[-1]
+    raise AssertionError("the demo data has no project with agents")
+
+
+# --- driving the page ------------------------------------------------------------------------
+def shot(page: Page, screenshot_dir: Path, name: str, *, top: Any = None) -> None:
+    """Save a screenshot; `top` (a locator) is scrolled to the top of the view first."""
+    if top is not None:
+        top.evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.mouse.move(1390, 990)  # no tooltip of the last button clicked in the picture
+    page.wait_for_timeout(300)  # let the tooltip fade
+    page.screenshot(path=str(screenshot_dir / f"journey-{name}.png"))
+
+
+def button(page: Page, widget_key: str):
+    """The button of a keyed st.button (Streamlit also draws a hidden copy of it)."""
+    return page.locator(f".st-key-{widget_key}").get_by_role("button")
+
+
+def open_list(page: Page, app: StreamlitApp) -> None:
+    page.goto(app.url + "/")
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Dashboards", exact=True)).to_be_visible()
+
+
+def search_list(page: Page, text: str) -> None:
+    box = page.get_by_label("Search by name")
+    box.fill(text)
+    rerun_after(page, lambda: box.press("Enter"))
+
+
+def select_row(page: Page, index: int, rows: int) -> None:
+    """Click the selection box of table row `index` (0-based) of `rows` shown rows. The
+    table is drawn on a canvas, so the row is found by its place."""
+    grid = page.get_by_test_id("stDataFrame")
+    area = grid.get_by_test_id("data-grid-canvas")
+    area.scroll_into_view_if_needed()
+    bounds = area.bounding_box()
+    assert bounds is not None
+    row_height = bounds["height"] / (rows + 1) if rows < 10 else 35
+    y = row_height * (index + 1) + row_height / 2
+    # the canvas lies under a scroll layer that takes the clicks: click at the place
+    rerun_after(page, lambda: page.mouse.click(bounds["x"] + 16, bounds["y"] + y))
+    expect(button(page, "dash_open")).to_be_visible()
+
+
+def open_selected(page: Page, dashboard_id: int) -> None:
+    rerun_after(page, button(page, "dash_open").click)
+    expect(page).to_have_url(re.compile(rf"/editor\?dashboard={dashboard_id}$"))
+    wait_for_app(page)
+    expect(page.locator(f".st-key-ed_save_{dashboard_id}")).to_be_visible()
+
+
+def open_editor(page: Page, app: StreamlitApp, dashboard_id: int) -> None:
+    page.goto(f"{app.url}/editor?dashboard={dashboard_id}")
+    wait_for_app(page)
+    expect(page.locator(f".st-key-ed_save_{dashboard_id}")).to_be_visible()
+
+
+def choose(page: Page, widget_key: str, option: str) -> None:
+    """Pick `option` in the keyed selectbox with the mouse: open the list, click it."""
+    box = page.locator(f".st-key-{widget_key}")
+    combo = box.get_by_role("combobox")
+    already = combo.input_value() == option
+    for _attempt in range(4):
+        if combo.get_attribute("aria-expanded") != "true":
+            box.get_by_role("button", name="Open").click()
+        choice = page.get_by_role("option", name=option, exact=True)
+        try:
+            choice.wait_for(state="visible", timeout=2_000)
+        except PlaywrightTimeoutError:
+            continue  # a rerun redrew the box and closed its list: open it again
+        if already:
+            choice.click()  # the same choice again asks for no rerun
+            wait_for_app(page)
+        else:
+            rerun_after(page, choice.click)
+        break
+    expect(combo).to_have_value(option)
+
+
+def condition_ids(page: Page) -> list[str]:
+    return list(page.evaluate(_CONDITION_IDS))
+
+
+def add_condition(page: Page) -> str:
+    """Click "Add condition" (one group in the filter) and return the new row's node id."""
+    before = condition_ids(page)
+    rerun_after(page, page.get_by_role("button", name="Add condition").click)
+    page.wait_for_function(f"() => ({_CONDITION_IDS})().length > {len(before)}")
+    wait_for_app(page)
+    (new,) = [nid for nid in condition_ids(page) if nid not in before]
+    return new
+
+
+def type_into(page: Page, widget_key: str, text: str) -> None:
+    """Type into a keyed text/number/date box and press Enter (which applies it)."""
+    field = page.locator(f".st-key-{widget_key} input")
+    field.fill(text)
+    rerun_after(page, lambda: field.press("Enter"))
+    expect(field).to_have_value(text)
+
+
+def pick_day(page: Page, widget_key: str, *, months_back: int, day: int) -> date:
+    """Pick a day in the keyed date input's calendar with the mouse: open it, go back
+    `months_back` months from the date it shows, click `day`."""
+    box = page.locator(f".st-key-{widget_key}")
+    shown = date.fromisoformat(box.locator('input[type="date"]').input_value())
+    month_index = shown.year * 12 + shown.month - 1 - months_back
+    target = date(month_index // 12, month_index % 12 + 1, day)
+    box.get_by_role("button", name="Choose date").click()
+    calendar = page.get_by_role("dialog")
+    for _ in range(months_back):
+        calendar.get_by_role("button", name="Previous month").click()
+    label = f", {target:%B} {target.day}, {target.year}"
+    day_button = calendar.get_by_role("button", name=re.compile(re.escape(label) + "$"))
+    rerun_after(page, day_button.click)
+    expect(box.locator('input[type="date"]')).to_have_value(target.isoformat())
+    return target
+
+
+def messages_at(page: Page, node_id: str) -> list[str]:
+    return list(page.evaluate(_MESSAGES_AT, node_id))
+
+
+def save_button(page: Page, dashboard_id: int):
+    return button(page, f"ed_save_{dashboard_id}")
+
+
+def click_save(page: Page, dashboard_id: int) -> None:
+    save = save_button(page, dashboard_id)
+    expect(save).to_be_enabled()
+    rerun_after(page, save.click)
+
+
+# --- (1) a new user builds a filter by clicking ----------------------------------------------
+def test_new_user_builds_a_filter_by_clicking_and_saves_it(
+    page: Page, streamlit_app: StreamlitApp, demo_api_server: DemoAPI, screenshot_dir: Path
+) -> None:
+    project, agent = a_project_and_agent(demo_api_server)
+    name = unique("Long calls of one agent")
+    dashboard = create_dashboard(demo_api_server, name, project=project["id"])
+    dashboard_id = dashboard["id"]
+
+    open_list(page, streamlit_app)
+    search_list(page, name)
+    expect(page.get_by_text("Showing 1–1 of 1 dashboards")).to_be_visible()
+    select_row(page, 0, rows=1)
+    expect(page.locator(".st-key-dash_selected_box").get_by_text(name, exact=True)).to_be_visible()
+    shot(page, screenshot_dir, "1-list-selected")
+    open_selected(page, dashboard_id)
+    expect(page.get_by_text("No filter yet")).to_be_visible()
+
+    duration = add_condition(page)
+    expect(page.locator(f".st-key-flt_{duration}_field").get_by_role("combobox")).to_have_value(
+        "Call · Call duration (seconds)"
+    )
+    choose(page, f"flt_{duration}_op", "at least")
+    type_into(page, f"flt_{duration}_number", "60")
+
+    when = add_condition(page)
+    choose(page, f"flt_{when}_field", "Call · Call time")
+    choose(page, f"flt_{when}_op", "on or after")
+    choose(page, f"flt_{when}_when", "Last 7 days")
+
+    who = add_condition(page)
+    choose(page, f"flt_{who}_field", "Agent · Agent")
+    choose(page, f"flt_{who}_op", "is")
+    choose(page, f"flt_{who}_id", agent["agent_name"])
+
+    sentence = page.get_by_test_id("stAlert").filter(has_text="Calls")
+    expect(sentence.first).to_contain_text(agent["agent_name"])
+    expect(page.get_by_text("Unsaved changes")).to_be_visible()
+    for node in (duration, when, who):
+        assert messages_at(page, node) == [], f"a problem shows at {node}"
+    shot(page, screenshot_dir, "1-built")
+
+    rerun_after(page, button(page, f"ed_preview_{dashboard_id}").click)
+    preview = page.locator(f".st-key-ed_preview_box_{dashboard_id}")
+    expect(preview).to_contain_text(f"PATCH {demo_api_server.url}{DASHBOARDS}{dashboard_id}/")
+    expect(preview).to_contain_text("now-7d")
+    expect(preview).not_to_contain_text(demo_api_server.api_key)
+    shot(page, screenshot_dir, "1-preview", top=preview)
+
+    click_save(page, dashboard_id)
+    expect(page.get_by_test_id("stToast")).to_contain_text("Saved")
+    expect(page.get_by_text("All changes saved")).to_be_visible()
+    shot(page, screenshot_dir, "1-saved")
+
+    assert server_copy(demo_api_server, dashboard_id)["filters"] == {
+        "operator": "and",
+        "conditions": [
+            {"field": "duration", "op": "gte", "value": 60},
+            {"field": "timestamp", "op": "gte", "value": "now-7d"},
+            {"field": "agent.id", "op": "eq", "value": agent["id"]},
+        ],
+    }
+
+
+# --- (2) two people, one dashboard -----------------------------------------------------------
+def test_second_save_is_stopped_and_shown_the_first(
+    browser, page: Page, streamlit_app: StreamlitApp, demo_api_server: DemoAPI, screenshot_dir: Path
+) -> None:
+    name = unique("Shared dashboard")
+    filters = {
+        "operator": "and",
+        "conditions": [
+            {"field": "duration", "op": "gte", "value": 30},
+            {"field": "timestamp", "op": "gte", "value": "now-7d"},
+        ],
+    }
+    dashboard_id = create_dashboard(demo_api_server, name, filters=filters)["id"]
+    their_name = name + " (renamed by Ann)"
+
+    other = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        bob = other.new_page()
+        open_editor(page, streamlit_app, dashboard_id)  # Ann
+        open_editor(bob, streamlit_app, dashboard_id)
+
+        type_into(page, f"ed_name_{dashboard_id}", their_name)
+        click_save(page, dashboard_id)
+        expect(page.get_by_text("All changes saved")).to_be_visible()
+        assert server_copy(demo_api_server, dashboard_id)["name"] == their_name
+
+        duration = condition_ids(bob)[0]
+        type_into(bob, f"flt_{duration}_number", "90")
+        click_save(bob, dashboard_id)
+        issue = bob.locator(f".st-key-ed_issue_{dashboard_id}")
+        expect(issue).to_contain_text("someone else saved this dashboard")
+        expect(issue).to_contain_text(their_name)  # what they changed, beside Bob's change
+        expect(bob.get_by_text("Unsaved changes")).to_be_visible()
+        issue.scroll_into_view_if_needed()
+        shot(bob, screenshot_dir, "2-conflict")
+        stored = server_copy(demo_api_server, dashboard_id)
+        assert stored["name"] == their_name
+        assert stored["filters"] == filters  # nothing of Bob's was written over Ann's save
+
+        rerun_after(bob, button(bob, f"ed_reload_theirs_{dashboard_id}").click)
+        expect(bob.locator(f".st-key-ed_name_{dashboard_id} input")).to_have_value(their_name)
+        expect(bob.locator(f".st-key-flt_{duration}_number input")).to_have_value("90")
+        click_save(bob, dashboard_id)
+        expect(bob.get_by_text("All changes saved")).to_be_visible()
+        shot(bob, screenshot_dir, "2-reapplied-and-saved")
+    finally:
+        other.close()
+
+    stored = server_copy(demo_api_server, dashboard_id)
+    assert stored["name"] == their_name
+    assert stored["filters"]["conditions"][0] == {"field": "duration", "op": "gte", "value": 90}
+
+
+# --- (3) problems block Save, at the node ----------------------------------------------------
+def test_bad_pattern_and_too_old_start_keep_save_disabled(
+    page: Page, streamlit_app: StreamlitApp, demo_api_server: DemoAPI, screenshot_dir: Path
+) -> None:
+    dashboard_id = create_dashboard(demo_api_server, unique("Blocked save"))["id"]
+    open_editor(page, streamlit_app, dashboard_id)
+
+    pattern = add_condition(page)
+    choose(page, f"flt_{pattern}_field", "Agent · Agent name")
+    choose(page, f"flt_{pattern}_op", "matches the pattern")
+    type_into(page, f"flt_{pattern}_text", "billing(")
+    expect(save_button(page, dashboard_id)).to_be_disabled()
+    assert any("does not work" in m for m in messages_at(page, pattern)), messages_at(page, pattern)
+
+    start = add_condition(page)
+    choose(page, f"flt_{start}_field", "Call · Call time")
+    choose(page, f"flt_{start}_when", "Exact date and time")
+    too_old = pick_day(page, f"flt_{start}_date", months_back=2, day=15)
+    assert (datetime.now(UTC).date() - too_old).days > 30
+    expect(save_button(page, dashboard_id)).to_be_disabled()
+    start_messages = messages_at(page, start)
+    assert any("more than 30 days ago" in m for m in start_messages), start_messages
+    assert not any("does not work" in m for m in start_messages)  # each message at its node
+    expect(page.get_by_text("2 problems to fix before saving")).to_be_visible()
+    shot(page, screenshot_dir, "3-save-blocked", top=page.get_by_text("2 problems to fix"))
+
+    # Fixing both (and only that) lets Save go: it was these two problems that held it.
+    type_into(page, f"flt_{pattern}_text", "^billing")
+    assert messages_at(page, pattern) == []
+    expect(save_button(page, dashboard_id)).to_be_disabled()
+    choose(page, f"flt_{start}_when", "Last 7 days")
+    assert messages_at(page, start) == []
+    expect(save_button(page, dashboard_id)).to_be_enabled()
+    assert server_copy(demo_api_server, dashboard_id)["filters"] is None
+
+
+# --- (4) the API fails during a save ---------------------------------------------------------
+def test_failed_save_keeps_the_draft_and_saving_again_works(
+    page: Page, streamlit_app: StreamlitApp, demo_api_server: DemoAPI, screenshot_dir: Path
+) -> None:
+    dashboard_id = create_dashboard(demo_api_server, unique("Flaky save"))["id"]
+    path = f"{DASHBOARDS}{dashboard_id}/"
+    open_editor(page, streamlit_app, dashboard_id)
+    duration = add_condition(page)
+    choose(page, f"flt_{duration}_op", "at least")
+    type_into(page, f"flt_{duration}_number", "120")
+
+    demo_api_server.clear_faults()
+    demo_api_server.arm_fault(method="PATCH", path=path, kind="status", status=503, times=1)
+    try:
+        click_save(page, dashboard_id)
+        issue = page.locator(f".st-key-ed_issue_{dashboard_id}")
+        expect(issue).to_contain_text("Not saved.")
+        expect(page.get_by_text("Unsaved changes")).to_be_visible()
+        expect(page.locator(f".st-key-flt_{duration}_number input")).to_have_value("120")
+        issue.scroll_into_view_if_needed()
+        shot(page, screenshot_dir, "4-save-failed")
+        assert demo_api_server.fault_counts().get(f"PATCH {path}") == 1
+        assert server_copy(demo_api_server, dashboard_id)["filters"] is None
+
+        rerun_after(page, button(page, f"ed_retry_{dashboard_id}").click)
+        expect(page.get_by_text("All changes saved")).to_be_visible()
+        expect(issue).to_have_count(0)
+        shot(page, screenshot_dir, "4-saved-on-retry")
+        assert demo_api_server.fault_counts().get(f"PATCH {path}") == 2
+    finally:
+        demo_api_server.clear_faults()
+    assert server_copy(demo_api_server, dashboard_id)["filters"] == {
+        "operator": "and",
+        "conditions": [{"field": "duration", "op": "gte", "value": 120}],
+    }
+
+
+# --- (5) names from the API are text ---------------------------------------------------------
+HOSTILE_NAMES = ["<img src=x onerror=alert(1)>", "[x](javascript:alert(1))"]
+
+
+def _nothing_rendered(page: Page, dialogs: list[str]) -> None:
+    assert (
+        page.evaluate(
+            "() => Array.from(document.images).filter(i => i.getAttribute('src') === 'x').length"
+        )
+        == 0
+    )
+    assert page.locator('a[href^="javascript:" i]').count() == 0
+    assert page.locator("a", has_text=re.compile(r"^x$")).count() == 0
+    assert dialogs == []
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES, ids=["html", "markdown-link"])
+def test_hostile_names_show_as_text(
+    name: str,
+    page: Page,
+    streamlit_app: StreamlitApp,
+    demo_api_server: DemoAPI,
+    screenshot_dir: Path,
+) -> None:
+    dashboard_id = create_dashboard(demo_api_server, name)["id"]
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    # Other tests may have made dashboards of the same name: find this one's row.
+    same = demo_api_server.get(DASHBOARDS, params={"search": name, "page_size": 25}).json()
+    ids = [d["id"] for d in same["results"]]
+    assert dashboard_id in ids, "more dashboards of this name than one page shows"
+    label = "html" if name.startswith("<") else "markdown"
+
+    open_list(page, streamlit_app)
+    search_list(page, name)
+    select_row(page, ids.index(dashboard_id), rows=len(ids))
+    selected = page.locator(".st-key-dash_selected_box")
+    expect(selected.get_by_text(name, exact=True)).to_be_visible()
+    _nothing_rendered(page, dialogs)
+    shot(page, screenshot_dir, f"5-{label}-list")
+
+    rerun_after(page, button(page, "dash_delete").click)
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_text(name, exact=True)).to_be_visible()
+    _nothing_rendered(page, dialogs)
+    shot(page, screenshot_dir, f"5-{label}-delete-dialog")
+    rerun_after(page, dialog.get_by_role("button", name="Cancel").click)
+    expect(dialog).to_have_count(0)
+
+    open_selected(page, dashboard_id)
+    expect(page.get_by_role("heading", name=f"Edit dashboard: {name}")).to_be_visible()
+    expect(page.locator(f".st-key-ed_name_{dashboard_id} input")).to_have_value(name)
+    _nothing_rendered(page, dialogs)
+    shot(page, screenshot_dir, f"5-{label}-editor")
+    assert server_copy(demo_api_server, dashboard_id)["name"] == name  # and nothing deleted
