@@ -27,7 +27,7 @@ from demo_api.widget_data import widget_data
 from tests.harness import start_demo_api
 
 CALLS = 50_000
-RUNS = 15
+RUNS = 21
 WARMUP = 2
 TARGET_MS = 300.0
 TARGET_RATIO = 1.5
@@ -245,20 +245,26 @@ def main() -> None:
             conn.close()
         finally:
             api.stop()
-    http_runs, raw_runs = times["http"], times["raw"]
-    http_ms, raw_ms = statistics.median(http_runs), statistics.median(raw_runs)
-    local_ms = statistics.median(times["local"])
+    http_ms, raw_ms = statistics.median(times["http"]), statistics.median(times["raw"])
     ratio = http_ms / raw_ms
     print(
         f"bulk_data of dashboard {largest['id']} ({largest['name']!r}, {len(widgets)} widgets), "
-        f"last 30 days of {CALLS:,} calls, median of {RUNS} interleaved runs:"
+        f"last 30 days of {CALLS:,} calls, {RUNS} interleaved runs:"
     )
+    labels = {
+        "http": "HTTP bulk_data",
+        "raw": "raw SQLite",
+        "local": "in-process",  # widget_data on a local connection: the endpoint minus HTTP
+    }
+    for name, label in labels.items():
+        runs = times[name]
+        print(
+            f"  {label:15} median {statistics.median(runs):6.1f} ms   best {min(runs):6.1f} ms   "
+            f"(runs: {', '.join(f'{t:.0f}' for t in runs)})"
+        )
     print(
-        f"  HTTP bulk_data  {http_ms:7.1f} ms   (runs: {', '.join(f'{t:.0f}' for t in http_runs)})"
+        f"  ratio (medians) {ratio:6.2f} x   (best runs: {min(times['http']) / min(times['raw']):.2f} x)"
     )
-    print(f"  raw SQLite      {raw_ms:7.1f} ms   (runs: {', '.join(f'{t:.0f}' for t in raw_runs)})")
-    print(f"  in-process      {local_ms:7.1f} ms   (widget_data on a local connection, no HTTP)")
-    print(f"  ratio           {ratio:7.2f} x")
     verdict = "met" if http_ms < TARGET_MS and ratio <= TARGET_RATIO else "MISSED"
     print(f"  target (< {TARGET_MS:.0f} ms and <= {TARGET_RATIO}x raw): {verdict}")
     if disagreements:
