@@ -591,13 +591,13 @@ def test_effective_filters_merge_with_and():
 
 
 def test_bulk_data_over_http_agrees_with_the_call_logs(demo_api_server):
-    dashboards = demo_api_server.get("/dashboards/dashboards/", params={"page_size": 100}).json()[
-        "results"
-    ]
-    dashboard = next(
-        d for d in dashboards if d["project"] is not None and int(d["widget_count"]) > 0
+    listing = demo_api_server.get("/dashboards/dashboards/", params={"page_size": 100}).json()
+    details = (
+        demo_api_server.get(f"/dashboards/dashboards/{d['id']}/").json()
+        for d in listing["results"]
+        if d["project"] is not None and int(d["widget_count"]) > 0
     )
-    detail = demo_api_server.get(f"/dashboards/dashboards/{dashboard['id']}/").json()
+    detail = next(d for d in details if any(w["chart_type"] == "stat" for w in d["widgets"]))
     widget_ids = [w["id"] for w in detail["widgets"]]
     window = {"field": "timestamp", "op": "gte", "value": "now-7d"}
     response = demo_api_server.post(
@@ -606,19 +606,14 @@ def test_bulk_data_over_http_agrees_with_the_call_logs(demo_api_server):
     assert response.status_code == 200, response.text
     results = {r["widget_id"]: r for r in response.json()["results"]}
     assert set(results) == set(widget_ids)
-    stat = next((r for r in results.values() if r["chart_type"] == "stat"), None)
-    assert stat is not None
-    merged = and_(detail["filters"], window)
+    stat_widget = next(w for w in detail["widgets"] if w["chart_type"] == "stat")
+    merged = and_(stat_widget["effective_filters"], window)
     logs = demo_api_server.get(
         "/observability/v1/call-logs/",
-        params={
-            "project_id": dashboard["project"],
-            "filters_v2": json.dumps(merged),
-            "page_size": 1,
-        },
+        params={"project_id": detail["project"], "filters_v2": json.dumps(merged), "page_size": 1},
     )
     assert logs.status_code == 200, logs.text
-    assert stat["data"][0]["total_calls"] == logs.json()["count"] > 0
+    assert results[stat_widget["id"]]["data"][0]["total_calls"] == logs.json()["count"] > 0
     too_far = demo_api_server.post(
         "/dashboards/widgets/preview_data/",
         json={
