@@ -32,6 +32,8 @@ LIST_PAGE = "pages/dashboards.py"
 MODE_BUILDER = "Builder"
 MODE_JSON = "Edit as JSON"
 MAX_NAME = 255
+# A selectbox whose value is None shows its placeholder, so "no project" needs a stand-in.
+NO_PROJECT = -1
 
 state = st.session_state
 
@@ -81,8 +83,9 @@ def _on_name(dashboard_id: int) -> None:
 
 def _on_project(dashboard_id: int) -> None:
     draft = get_draft(dashboard_id)
-    if draft is not None:
-        draft.change(project=state[project_key(dashboard_id)])
+    chosen = state[project_key(dashboard_id)]
+    if draft is not None and chosen is not None:
+        draft.change(project=None if chosen == NO_PROJECT else chosen)
 
 
 def _undo(dashboard_id: int) -> None:
@@ -233,15 +236,17 @@ def _render(draft: Draft) -> None:
         for message in field_errors.get("name", []):
             st.error("The server said: " + escape_markdown(message), icon=":material/dns:")
     with project_col:
-        options: list[int | None] = [None, *sorted(projects, key=lambda p: projects[p].lower())]
+        options: list[int] = [NO_PROJECT, *sorted(projects, key=lambda p: projects[p].lower())]
         if draft.project is not None and draft.project not in options:
             options.append(draft.project)
-        _sync(project_key(dashboard_id), draft.project)
+        _sync(project_key(dashboard_id), NO_PROJECT if draft.project is None else draft.project)
         st.selectbox(
             "Project",
             options=options,
             format_func=lambda p: (
-                "No project (all calls)" if p is None else projects.get(p, f"Unknown project #{p}")
+                "No project (all calls)"
+                if p == NO_PROJECT
+                else projects.get(p, f"Unknown project #{p}")
             ),
             key=project_key(dashboard_id),
             on_change=_on_project,

@@ -305,6 +305,10 @@ def test_the_servers_field_errors_show_beside_the_field(app_env: Any) -> None:
     made = make_dashboard(app_env, "Refused board")
     did = made["id"]
     at = open_editor(did)
+    at.selectbox(key=f"ed_project_{did}").set_value(-1).run()
+    assert draft_of(at, did).project is None
+    assert at.selectbox(key=f"ed_project_{did}").value == -1  # shown as "No project"
+    button(at, f"ed_undo_{did}").click().run()
     # the picker offers only real projects; a project deleted meanwhile is what the
     # server alone can refuse
     draft_of(at, did).change(project=987_654)
