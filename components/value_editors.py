@@ -106,7 +106,11 @@ def render_value_editor(
         _isnull_editor(cond, on_value)
     elif kind == "boolean":
         _toggle_editor(cond, on_value)
-    elif cond.field in (AGENT_ID_FIELD, METRIC_ID_FIELD) and cond.op in ("eq", "neq", "in"):
+    elif (
+        cond.field in (AGENT_ID_FIELD, METRIC_ID_FIELD)
+        and cond.op in ("eq", "neq", "in")
+        and _ids_only(cond.value)
+    ):
         names = agents if cond.field == AGENT_ID_FIELD else metrics
         what = "agent" if cond.field == AGENT_ID_FIELD else "metric"
         _id_picker(cond, names, what, on_value)
@@ -121,6 +125,12 @@ def render_value_editor(
         _number_editor(cond, on_value, integer=kind == "integer", unit=spec.unit if spec else "")
     else:
         _text_editor(cond, on_value, dynamic=kind == "dynamic")
+
+
+def _ids_only(value: Any) -> bool:
+    """Whether a picker by name can show this value (ids, or nothing picked yet)."""
+    values = value if isinstance(value, list) else [value]
+    return all(v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in values)
 
 
 def _isnull_editor(cond: Condition, on_value: OnValue) -> None:
