@@ -32,7 +32,7 @@ from cekura_dashboards.filter_tree import Condition, Group, Node
 from cekura_dashboards.filter_validation import Problem
 from components.draft import Draft, get_draft
 from components.errors import escape_markdown
-from components.value_editors import key, render_value_editor, sync
+from components.value_editors import METRIC_ID_FIELD, key, render_value_editor, sync
 
 log = logging.getLogger(__name__)
 
@@ -154,8 +154,10 @@ class _Context:
         server_errors: dict[str, list[str]],
         agents: dict[int, str],
         metrics: dict[int, str],
+        metric_values: dict[int, list[str]],
     ) -> None:
         self.draft = draft
+        self.metric_values = metric_values
         self.dashboard_id = draft.dashboard_id
         self.problems = problems
         self.server_errors = server_errors
@@ -172,8 +174,10 @@ def render_builder(
     server_errors: dict[str, list[str]],
     agents: dict[int, str],
     metrics: dict[int, str],
+    metric_values: dict[int, list[str]] | None = None,
 ) -> None:
-    ctx = _Context(draft, problems, server_errors, agents, metrics)
+    """`metric_values`: an enum metric's id -> its values, offered for its score."""
+    ctx = _Context(draft, problems, server_errors, agents, metrics, metric_values or {})
     root = draft.tree
     if root is None:
         st.caption("No filter yet: the dashboard shows every call of its project.")
@@ -183,7 +187,7 @@ def render_builder(
         # A lone condition reads as a group of one; adding a row wraps it in "all of".
         with st.container(border=True, key=f"flt_root_{draft.dashboard_id}"):
             st.markdown("**Calls where**")
-            _condition_row(ctx, root, index=0, siblings=1)
+            _condition_row(ctx, root, index=0, siblings=1, row_metric=None)
             _add_buttons(ctx, None, depth=1)
         return
     _group_box(ctx, root, depth=0, index=0, siblings=1)
@@ -234,7 +238,13 @@ def _group_box(ctx: _Context, group: Group, *, depth: int, index: int, siblings:
                     ctx, child, depth=depth + 1, index=child_index, siblings=len(group.conditions)
                 )
             else:
-                _condition_row(ctx, child, index=child_index, siblings=len(group.conditions))
+                _condition_row(
+                    ctx,
+                    child,
+                    index=child_index,
+                    siblings=len(group.conditions),
+                    row_metric=_row_metric(group),
+                )
         if not group.conditions:
             st.caption("This group is empty.")
         _add_buttons(ctx, gid, depth=depth + 1)
@@ -301,7 +311,25 @@ def _row_actions(ctx: _Context, node_id: str, *, index: int, siblings: int, what
         )
 
 
-def _condition_row(ctx: _Context, cond: Condition, *, index: int, siblings: int) -> None:
+def _row_metric(group: Group) -> int | None:
+    """The metric a same_row group is about (`metric is X` among its conditions)."""
+    if group.operator != "same_row":
+        return None
+    for child in group.conditions:
+        if (
+            isinstance(child, Condition)
+            and child.field == METRIC_ID_FIELD
+            and child.op == "eq"
+            and isinstance(child.value, int)
+            and not isinstance(child.value, bool)
+        ):
+            return child.value
+    return None
+
+
+def _condition_row(
+    ctx: _Context, cond: Condition, *, index: int, siblings: int, row_metric: int | None
+) -> None:
     nid = cond.node_id
     spec = catalog.field_spec(cond.field)
     is_metadata = cond.field.startswith(catalog.METADATA_PREFIX)
@@ -357,6 +385,7 @@ def _condition_row(ctx: _Context, cond: Condition, *, index: int, siblings: int)
             metrics=ctx.metrics,
             time_modes=ctx.draft.time_modes,
             on_time_mode=ctx.on_time_mode,
+            choices=ctx.metric_values.get(row_metric) if row_metric is not None else None,
         )
     with actions_col:
         _row_actions(ctx, nid, index=index, siblings=siblings, what="condition")

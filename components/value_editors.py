@@ -98,7 +98,9 @@ def render_value_editor(
     metrics: dict[int, str],
     time_modes: dict[str, str],
     on_time_mode: Callable[[str, str], None],
+    choices: list[str] | None = None,
 ) -> None:
+    """`choices`: known values to offer (an enum metric's values for its score)."""
     spec = catalog.field_spec(cond.field)
     kind = spec.kind if spec else "string"
     node_id = cond.node_id
@@ -117,6 +119,8 @@ def render_value_editor(
     elif cond.field in (AGENT_NAME_FIELD, METRIC_NAME_FIELD) and cond.op in ("eq", "neq", "in"):
         names_list = sorted(set((agents if cond.field == AGENT_NAME_FIELD else metrics).values()))
         _text_choices(cond, names_list, on_value)
+    elif choices and cond.op in ("eq", "neq", "in"):
+        _text_choices(cond, choices, on_value)
     elif cond.op == "in":
         _text_choices(cond, [], on_value)
     elif kind == "datetime":

@@ -133,6 +133,20 @@ def _names(load: Any, project: int | None, name_attr: str) -> dict[int, str]:
     return {item.id: str(getattr(item, name_attr, "") or f"#{item.id}") for item in items}
 
 
+def _enum_values() -> dict[int, list[str]]:
+    """Enum metrics' values by metric id, offered when a row is about that metric."""
+    try:
+        items = reads.load_metrics(None)
+    except CekuraError:
+        return {}
+    out: dict[int, list[str]] = {}
+    for metric in items:
+        values = getattr(metric, "enum_values", None)
+        if getattr(metric, "eval_type", "") == "enum" and isinstance(values, list) and values:
+            out[metric.id] = [str(v) for v in values]
+    return out
+
+
 def _open_drafts() -> None:
     """Drafts this session still holds (e.g. after following a link without an id)."""
     drafts = [d for d in (state.get(k) for k in list(state.keys())) if isinstance(d, Draft)]
@@ -335,6 +349,7 @@ def _filter_area(dashboard_id: int) -> None:
             server_errors=server_errors,
             agents=agents,
             metrics=metrics,
+            metric_values=_enum_values(),
         )
 
     blocked: str | None = None

@@ -336,3 +336,25 @@ def test_an_unknown_outcome_says_so_and_a_reread_tells(app_env: Any) -> None:
     button(at, f"ed_reread_{did}").click().run()
     assert any("saved after all" in str(t.value) for t in at.toast)
     assert not draft_of(at, did).is_dirty()
+
+
+def test_an_enum_metrics_score_offers_its_values(app_env: Any) -> None:
+    listed = app_env.get("/test_framework/v1/metrics/").json()
+    metrics = listed["results"] if isinstance(listed, dict) else listed
+    enum = next(m for m in metrics if m["eval_type"] == "enum" and m["enum_values"])
+    same_row = {
+        "operator": "same_row",
+        "conditions": [
+            {"field": "metric_evaluations.metric.id", "op": "eq", "value": enum["id"]},
+            {"field": "metric_evaluations.value", "op": "eq", "value": enum["enum_values"][0]},
+        ],
+    }
+    made = make_dashboard(app_env, "Enum board", filters=same_row)
+    did = made["id"]
+    at = open_editor(did)
+    score_id = draft_of(at, did).tree.conditions[1].node_id
+    picker = at.selectbox(key=f"flt_{score_id}_choice")
+    assert set(map(str, enum["enum_values"])) <= set(picker.options)
+    assert picker.value == str(enum["enum_values"][0])
+    picker.set_value(str(enum["enum_values"][-1])).run()
+    assert draft_of(at, did).tree.conditions[1].value == str(enum["enum_values"][-1])
