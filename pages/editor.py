@@ -378,6 +378,7 @@ def _filter_area(dashboard_id: int) -> None:
 
     if _signature(draft) != state.get(signature_key(dashboard_id)):
         st.rerun(scope="app")
+    render_flash()  # a message from an action that changed nothing outside the fragment
 
 
 def _project_list() -> dict[int, str]:
