@@ -1,8 +1,13 @@
 """The README's picture: the dashboards list as `make run` shows it, on the embedded demo
-data, taken in Debian's Chromium and saved as docs/screenshot-dashboards.png."""
+data, taken in Debian's Chromium.
+
+Every run saves it in test-artifacts/. It replaces the committed docs/screenshot-dashboards.png
+only when that is missing or when CEKURA_UPDATE_SCREENSHOTS=1 (its exact times change on
+every run, and a test run should not leave the git tree modified)."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -53,6 +58,7 @@ def test_readme_screenshot_of_the_dashboards_list(
         page.screenshot(path=str(taken))
     finally:
         context.close()
-    README_SCREENSHOT.parent.mkdir(exist_ok=True)
-    shutil.copyfile(taken, README_SCREENSHOT)
-    assert README_SCREENSHOT.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert taken.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    if not README_SCREENSHOT.exists() or os.environ.get("CEKURA_UPDATE_SCREENSHOTS") == "1":
+        README_SCREENSHOT.parent.mkdir(exist_ok=True)
+        shutil.copyfile(taken, README_SCREENSHOT)
