@@ -37,6 +37,7 @@ METRIC_NAME_FIELD = "metric_evaluations.metric.name"
 # Datetime editor modes besides the presets.
 CUSTOM = "custom"
 ABSOLUTE = "absolute"
+NOW = "now"  # the usual end of a window: "on or before now"
 _CUSTOM_HELP = (
     "Type a time relative to now: now-2h (2 hours ago), now-30m, today (midnight UTC), "
     "today-7d (midnight 7 days ago). Units: s m h d w M y."
@@ -331,6 +332,8 @@ def time_mode_of(value: Any, remembered: str | None) -> str:
         return CUSTOM
     if remembered == ABSOLUTE and parse_absolute(value) is not None:
         return ABSOLUTE
+    if value == NOW:
+        return NOW
     preset = preset_for(value)
     if preset is not None:
         return preset.value
@@ -341,6 +344,7 @@ def time_mode_of(value: Any, remembered: str | None) -> str:
 
 _MODE_LABELS = {
     **{p.value: p.label for p in PRESETS},
+    NOW: "Now",
     CUSTOM: "Custom (e.g. now-3h, today-2d)",
     ABSOLUTE: "Exact date and time",
 }

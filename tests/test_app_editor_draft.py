@@ -145,6 +145,7 @@ def test_time_modes_and_resolved_windows() -> None:
     assert time_mode_of("now-3h", None) == CUSTOM
     assert time_mode_of("2026-11-07T14:00:00Z", None) == ABSOLUTE
     assert time_mode_of("now-7d", CUSTOM) == CUSTOM
+    assert time_mode_of("now", None) == "now"
     now = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
     cond = Condition("timestamp", "gte", "now-24h")
     assert resolved_words(cond, now) == "= 25 Nov 2026 12:00 UTC (moves with the clock)"
