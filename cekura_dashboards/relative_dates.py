@@ -1,10 +1,11 @@
-"""Relative and absolute datetimes in filters, resolved to absolute UTC for display.
+"""Relative and absolute datetimes in filters, resolved to absolute UTC.
 
 `now`, `today`, and either followed by `-N<unit>` (`now-2h`, `today-7d`), units
 `s m h d w M y` (catalog.RELATIVE_DATE). `today` is 00:00:00 UTC for gt/gte/eq and
-23:59:59 UTC for lt/lte (RULES.md); so is a bare date (2026-11-07). The same meaning as
-the demo API's `demo_api/relative_dates.py`. Months and years are calendar steps, with the
-day clamped to the month's last day (31 Mar - 1M = 28/29 Feb).
+23:59:59 UTC for lt/lte (RULES.md); so is a bare date (2026-11-07). Months and years are
+calendar steps, with the day clamped to the month's last day (31 Mar - 1M = 28/29 Feb).
+The demo API resolves dates with this module too, so the builder's window and the
+server's can never disagree.
 """
 
 from __future__ import annotations
@@ -135,6 +136,15 @@ def resolve_datetime(value: Any, op: str, now: datetime | None = None) -> dateti
         return moment - timedelta(seconds=n * seconds)
     except OverflowError:
         raise ValueError(f"{value!r} is too far back to be a date.") from None
+
+
+def day_range(value: Any, now: datetime | None = None) -> tuple[datetime, datetime]:
+    """For `eq` on a whole day: its first instant and the first instant of the next day."""
+    start = resolve_datetime(value, "gte", now).replace(hour=0, minute=0, second=0, microsecond=0)
+    try:
+        return start, start + timedelta(days=1)
+    except OverflowError:
+        raise ValueError(f"{value!r} is past the last day a date can name.") from None
 
 
 def describe_relative(value: str) -> str:

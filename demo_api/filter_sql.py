@@ -25,7 +25,7 @@ from functools import lru_cache
 from typing import Any
 
 from cekura_dashboards import catalog
-from demo_api.relative_dates import (
+from cekura_dashboards.relative_dates import (
     day_range,
     is_datetime_value,
     means_whole_day,

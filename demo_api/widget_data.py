@@ -32,9 +32,9 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from cekura_dashboards import catalog
+from cekura_dashboards.relative_dates import day_range, means_whole_day, resolve_datetime
 from demo_api.errors import DetailError, FieldErrors
 from demo_api.filter_sql import compile_filter, filter_problems, flatten_problems
-from demo_api.relative_dates import day_range, means_whole_day, resolve_datetime
 
 LINE_POINT_CAP = 5_000
 MISSING_TIME_RANGE = (

@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from cekura_dashboards import catalog
+from cekura_dashboards.relative_dates import day_range, means_whole_day, resolve_datetime
 from demo_api import db
 from demo_api.filter_sql import compile_filter, filter_problems, register_functions
-from demo_api.relative_dates import day_range, means_whole_day, resolve_datetime
 
 NOW = datetime(2026, 3, 31, 15, 30, 0, tzinfo=UTC)
 MIDNIGHT = datetime(2026, 3, 31, tzinfo=UTC)

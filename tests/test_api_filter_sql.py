@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from cekura_dashboards import catalog
+from cekura_dashboards.relative_dates import resolve_datetime
 from demo_api import db
 from demo_api.filter_sql import InvalidFilter, compile_filter, filter_problems, register_functions
-from demo_api.relative_dates import resolve_datetime
 
 NOW = datetime(2026, 1, 15, 12, 0, 0, tzinfo=UTC)
 TODAY = datetime(2026, 1, 15, tzinfo=UTC)

@@ -102,7 +102,7 @@ def _evaluations(conn: sqlite3.Connection, call_ids: list[int]) -> dict[int, lis
 
 
 def _datetime_param(request: Request, name: str) -> datetime | None:
-    from demo_api.relative_dates import parse_absolute
+    from cekura_dashboards.relative_dates import parse_absolute
 
     text = request.query_params.get(name)
     if text is None:
@@ -135,7 +135,7 @@ def _top_level_conditions(node: Any) -> list[dict[str, Any]]:
 def _time_window(
     filters: Any, start: datetime | None, end: datetime | None, now: datetime
 ) -> tuple[datetime, datetime]:
-    from demo_api.relative_dates import day_range, means_whole_day, resolve_datetime
+    from cekura_dashboards.relative_dates import day_range, means_whole_day, resolve_datetime
 
     lowers = [start] if start else []
     uppers = [end] if end else []
