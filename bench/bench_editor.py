@@ -619,12 +619,16 @@ def _report(
         app_cpu = _median_ms(times["app" + kind], "cpu")
         bare_cpu = _median_ms(times["bare" + kind], "cpu")
         ratio, ratio_cpu = app / bare, app_cpu / bare_cpu
+        paired = statistics.median(
+            a.wall / b.wall for a, b in zip(times["app" + kind], times["bare" + kind], strict=True)
+        )
         verdict = "ok" if ratio <= TARGET_RATIO else "OVER TARGET"
         verdict_cpu = "ok" if ratio_cpu <= TARGET_RATIO else "OVER TARGET"
         bare_name = "bare script's fragment" if kind else "bare script"
         print(
             f"  {what}: editor {app:.0f} ms; {bare_name} with {versus} {bare:.0f} ms; "
-            f"ratio {ratio:.2f}x (target <= {TARGET_RATIO}x) {verdict}"
+            f"ratio {ratio:.2f}x (target <= {TARGET_RATIO}x) {verdict}; "
+            f"median of the per-round ratios {paired:.2f}x"
         )
         print(
             f"    script-thread CPU: editor {app_cpu:.0f} ms, bare {bare_cpu:.0f} ms, "
