@@ -38,11 +38,12 @@ def allowed_ops(field: str) -> tuple[str, ...]:
 
 def default_op(field: str) -> str:
     """The op a new condition on `field` starts with: the field's first op, except that a
-    time starts as a lower bound ("on or after")."""
+    time or a number starts as a lower bound ("on or after", "at least"), which does not
+    contradict the other bounds a filter usually has."""
     spec = field_spec(field)
     if spec is None:
         return "eq"
-    if spec.kind == "datetime" and "gte" in spec.ops:
+    if spec.kind in ("datetime", "number") and "gte" in spec.ops:
         return "gte"
     return spec.ops[0]
 

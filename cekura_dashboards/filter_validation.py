@@ -166,6 +166,11 @@ def value_problem(field: str, op: str, value: Any) -> str | None:
         return None
     if not _fits_kind(spec.kind, value):
         return f"{label} needs {KIND_WORDS[spec.kind]}, not {shown(value)}."
+    if spec.kind == "datetime":
+        try:  # the right form can still name no date at all (now-99999999y)
+            resolve_datetime(value, op)
+        except ValueError as exc:
+            return f"{label} {shown(value)}: {exc}"
     return None
 
 

@@ -221,7 +221,7 @@ def test_save_sends_one_read_and_one_patch_and_the_api_has_the_filter(app_env: A
         "operator": "and",
         "conditions": [
             {"field": "timestamp", "op": "gte", "value": "now-7d"},
-            {"field": "duration", "op": "eq", "value": 90},
+            {"field": "duration", "op": "gte", "value": 90},
         ],
     }
     assert not draft_of(at, did).is_dirty()

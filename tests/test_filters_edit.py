@@ -68,13 +68,13 @@ def test_first_add_on_an_empty_draft_makes_a_root_and_group() -> None:
     assert isinstance(root, Group) and root.operator == "and"
     assert filter_to_json(root) == {
         "operator": "and",
-        "conditions": [{"field": "duration", "op": "eq", "value": 0}],
+        "conditions": [{"field": "duration", "op": "gte", "value": 0}],
     }
     root = add_group(None, operator="or")
     assert filter_to_json(root) == {
         "operator": "and",
         "conditions": [
-            {"operator": "or", "conditions": [{"field": "duration", "op": "eq", "value": 0}]}
+            {"operator": "or", "conditions": [{"field": "duration", "op": "gte", "value": 0}]}
         ],
     }
 

@@ -386,3 +386,21 @@ def test_parse_and_validate_for_the_json_editor() -> None:
     assert [(p.node_id, p.path, p.severity) for p in problems] == [("", "conditions[0]", "error")]
     assert problems[0].message == "Missing 'op' and 'value'."
     assert parse_and_validate(None) == (None, [])
+
+
+def test_a_relative_date_too_far_back_to_name_a_day_is_an_error() -> None:
+    tree = parse_filter({"field": "timestamp", "op": "gte", "value": "now-99999999y"})
+    problems = validate_filter(tree, now=NOW)
+    assert [p.severity for p in problems] == ["error"]
+    assert "now-99999999y" in problems[0].message and problems[0].part == "value"
+
+
+def test_a_new_number_condition_starts_as_a_lower_bound() -> None:
+    from cekura_dashboards.filters import add_condition, filter_to_json
+
+    tree = parse_filter(
+        {"operator": "and", "conditions": [{"field": "duration", "op": "gte", "value": 60}]}
+    )
+    added = add_condition(tree, tree.node_id, field="duration")
+    assert filter_to_json(added)["conditions"][1]["op"] == "gte"
+    assert not has_errors(validate_filter(added, now=NOW))
