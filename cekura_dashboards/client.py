@@ -63,6 +63,9 @@ DASHBOARD_READ_ONLY = frozenset({"id", "widgets", "widget_count", "created_at", 
 DASHBOARD_CONTENT = ("name", "project", "filters")
 # Most pages any "all pages" helper follows: a loop guard against a server that never ends.
 MAX_PAGES = 1000
+MASK = "****"
+# Shorter keys show no tail at all, so a short key is never half revealed.
+_MIN_KEY_TO_SHOW_TAIL = 12
 REDACTED = "[redacted]"
 
 M = TypeVar("M", bound=BaseModel)
@@ -102,6 +105,11 @@ class CekuraClient:
 
     def __getstate__(self) -> dict[str, Any]:
         raise TypeError("CekuraClient holds an API key and cannot be pickled or cached.")
+
+    @property
+    def masked_key(self) -> str:
+        """The key as it may be shown on a page (in request snippets): masked."""
+        return mask_key(self._api_key)
 
     @property
     def request_count(self) -> int:
@@ -535,6 +543,14 @@ class CekuraClient:
 
 
 # --- helpers ------------------------------------------------------------------------------
+
+
+def mask_key(api_key: str) -> str:
+    """`****` and the key's last 4 characters (only `****` for a short key). Masking an
+    already masked key changes nothing."""
+    if api_key.startswith(MASK) or len(api_key) < _MIN_KEY_TO_SHOW_TAIL:
+        return api_key if api_key.startswith(MASK) else MASK
+    return MASK + api_key[-4:]
 
 
 def _name_matches(name: str | None, search: str) -> bool:

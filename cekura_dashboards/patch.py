@@ -14,7 +14,7 @@ import shlex
 from collections.abc import Mapping
 from typing import Any
 
-from cekura_dashboards.client import API_KEY_HEADER
+from cekura_dashboards.client import API_KEY_HEADER, mask_key
 from cekura_dashboards.filter_sentence import describe_condition, describe_filter, group_words
 from cekura_dashboards.filter_tree import (
     Condition,
@@ -29,9 +29,6 @@ from cekura_dashboards.filter_tree import (
 from cekura_dashboards.filter_validation import id_names
 
 DASHBOARD_KEYS: tuple[str, ...] = ("name", "project", "filters")
-MASK = "****"
-# Keys shorter than this are masked whole: their last 4 characters would give too much away.
-_MIN_KEY_TO_SHOW_TAIL = 12
 
 
 def _fields(obj: Any) -> dict[str, Any]:
@@ -216,13 +213,6 @@ def json_diff(
         _pretty(before), _pretty(after), fromfile=before_label, tofile=after_label
     )
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
-
-
-def mask_key(api_key: str) -> str:
-    """`****` and the key's last 4 characters (only `****` for a short key)."""
-    if len(api_key) < _MIN_KEY_TO_SHOW_TAIL:
-        return MASK
-    return MASK + api_key[-4:]
 
 
 def curl_snippet(

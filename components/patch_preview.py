@@ -1,7 +1,7 @@
 """Preview of a save: the exact request (method, URL, body with only the changed keys),
 the change in plain words, the JSON difference against the server's copy, and cURL /
-Python snippets with the key masked (revealed only on this user's request, in this
-session; never logged or stored)."""
+Python snippets with the key masked. The plain key never leaves the client: a pasted key
+is never shown again, so the snippets carry `****` and its last 4 characters."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 
 import streamlit as st
 
+from cekura_dashboards.client import CekuraClient
 from cekura_dashboards.patch import change_list, curl_snippet, json_diff, patch_body, python_snippet
 from components.draft import Draft, loaded_body
 from components.errors import escape_markdown
@@ -21,11 +22,6 @@ def dashboard_url(base_url: str, dashboard_id: int) -> str:
     return f"{base_url.rstrip('/')}/dashboards/dashboards/{dashboard_id}/"
 
 
-def _key_of(client: Any) -> str:
-    # Read only to mask it (last 4 characters) or to reveal it to this user on request.
-    return str(getattr(client, "api_key", None) or getattr(client, "_api_key", "") or "")
-
-
 def render_change_list(changes: list[str], *, empty: str) -> None:
     if not changes:
         st.caption(empty)
@@ -35,14 +31,14 @@ def render_change_list(changes: list[str], *, empty: str) -> None:
 
 def render_preview(
     draft: Draft,
-    client: Any,
+    client: CekuraClient,
     *,
     projects: Any = None,
     agents: Any = None,
     metrics: Any = None,
 ) -> None:
     body = patch_body(draft.loaded, draft.body())
-    url = dashboard_url(str(getattr(client, "base_url", "")), draft.dashboard_id)
+    url = dashboard_url(client.base_url, draft.dashboard_id)
     with st.container(border=True, key=f"ed_preview_box_{draft.dashboard_id}"):
         st.markdown("#### What Save will do")
         if not body:
@@ -70,20 +66,13 @@ def render_preview(
         )
         st.code(diff or "(no difference)", language="diff")
         st.markdown("**Send it yourself**")
-        reveal = st.toggle(
-            "Show my API key in the code",
-            key=f"ed_reveal_key_{draft.dashboard_id}",
-            help="Only you see it, only in this browser tab. Leave it off when sharing "
-            "your screen.",
-        )
-        api_key = _key_of(client)
+        st.caption("Your API key is shown masked: put your own key in its place.")
+        api_key = client.masked_key
         curl_tab, python_tab = st.tabs(["cURL", "Python"])
         with curl_tab:
-            st.code(
-                curl_snippet(METHOD, url, body, api_key=api_key, reveal=reveal), language="bash"
-            )
+            st.code(curl_snippet(METHOD, url, body, api_key=api_key), language="bash")
         with python_tab:
             st.code(
-                python_snippet(METHOD, url, body, api_key=api_key, reveal=reveal),
+                python_snippet(METHOD, url, body, api_key=api_key),
                 language="python",
             )

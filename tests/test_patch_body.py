@@ -222,3 +222,14 @@ def test_python_snippet_is_valid_python_with_the_body_and_a_masked_key() -> None
     delete = python_snippet("DELETE", URL, api_key=KEY)
     ast.parse(delete)
     assert "json=" not in delete and "response.json()" not in delete
+
+
+def test_masking_a_masked_key_changes_nothing() -> None:
+    from cekura_dashboards.client import CekuraClient
+
+    client = CekuraClient("http://127.0.0.1:9", KEY)
+    assert client.masked_key == mask_key(KEY) == mask_key(mask_key(KEY))
+    snippet = curl_snippet(
+        "PATCH", "http://127.0.0.1:9/x/", {"name": "a"}, api_key=client.masked_key
+    )
+    assert KEY not in snippet and mask_key(KEY) in snippet
