@@ -140,9 +140,11 @@ def ensure_router() -> None:
     Not under AppTest: it resets that mode before every run, so a rerun here would
     drop the test's widget input (tests clear the flag themselves; see the tests).
     """
+    from streamlit import config
     from streamlit.runtime.pages_manager import PagesManager
 
-    if PagesManager.uses_pages_directory and not st.get_option("global.appTest"):
+    # streamlit.config, not st.get_option: AppTest patches the former only.
+    if PagesManager.uses_pages_directory and not config.get_option("global.appTest"):
         PagesManager.uses_pages_directory = False
         st.rerun()
 
