@@ -367,7 +367,9 @@ def _condition_row(
         if cond.op not in ops:
             ops.append(cond.op)
         op_key = key(nid, "op")
-        sync(op_key, cond.op)
+        # Always set: an op's words change with the field's kind (gte: "at least" / "on or
+        # after") and a keyed selectbox would otherwise keep, and send back, the old words.
+        st.session_state[op_key] = cond.op
         st.selectbox(
             "Comparison",
             options=ops,
