@@ -424,31 +424,40 @@ def test_hostile_names_show_as_text(
     dashboard_id = create_dashboard(demo_api_server, name)["id"]
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    # Other tests may have made dashboards of the same name: find this one's row.
-    same = demo_api_server.get(DASHBOARDS, params={"search": name, "page_size": 25}).json()
-    ids = [d["id"] for d in same["results"]]
-    assert dashboard_id in ids, "more dashboards of this name than one page shows"
     label = "html" if name.startswith("<") else "markdown"
+
+    def select_this_one() -> None:
+        # Other tests may have made dashboards of the same name: find this one's row.
+        same = demo_api_server.get(DASHBOARDS, params={"search": name, "page_size": 25})
+        ids = [d["id"] for d in same.json()["results"]]
+        assert ids.index(dashboard_id) < 10, "too many dashboards of this name to click"
+        select_row(page, ids.index(dashboard_id), rows=len(ids))
+        selected = page.locator(".st-key-dash_selected_box")
+        expect(selected.get_by_text(name, exact=True)).to_be_visible()
 
     open_list(page, streamlit_app)
     search_list(page, name)
-    select_row(page, ids.index(dashboard_id), rows=len(ids))
-    selected = page.locator(".st-key-dash_selected_box")
-    expect(selected.get_by_text(name, exact=True)).to_be_visible()
+    select_this_one()
     _nothing_rendered(page, dialogs)
     shot(page, screenshot_dir, f"5-{label}-list")
-
-    rerun_after(page, button(page, "dash_delete").click)
-    dialog = page.get_by_role("dialog")
-    expect(dialog.get_by_text(name, exact=True)).to_be_visible()
-    _nothing_rendered(page, dialogs)
-    shot(page, screenshot_dir, f"5-{label}-delete-dialog")
-    rerun_after(page, dialog.get_by_role("button", name="Cancel").click)
-    expect(dialog).to_have_count(0)
 
     open_selected(page, dashboard_id)
     expect(page.get_by_role("heading", name=f"Edit dashboard: {name}")).to_be_visible()
     expect(page.locator(f".st-key-ed_name_{dashboard_id} input")).to_have_value(name)
     _nothing_rendered(page, dialogs)
     shot(page, screenshot_dir, f"5-{label}-editor")
-    assert server_copy(demo_api_server, dashboard_id)["name"] == name  # and nothing deleted
+
+    # Back on the list (the search is kept), delete it through the confirmation dialog.
+    rerun_after(page, page.get_by_role("link", name="Back to the dashboards list").click)
+    expect(page.get_by_label("Search by name")).to_have_value(name)
+    select_this_one()
+    rerun_after(page, button(page, "dash_delete").click)
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_text(name, exact=True)).to_be_visible()
+    _nothing_rendered(page, dialogs)
+    shot(page, screenshot_dir, f"5-{label}-delete-dialog")
+    rerun_after(page, dialog.get_by_role("button", name="Delete dashboard").click)
+    expect(dialog).to_have_count(0)
+    expect(page.get_by_text(f"Deleted “{name}”.", exact=True)).to_be_visible()
+    _nothing_rendered(page, dialogs)
+    assert demo_api_server.get(f"{DASHBOARDS}{dashboard_id}/").status_code == 404
