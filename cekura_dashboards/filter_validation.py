@@ -19,7 +19,6 @@ from cekura_dashboards.catalog import (
     LOGICAL_OPERATORS,
     MAX_WIDGET_DATA_DAYS,
     METADATA_PREFIX,
-    TOO_FAR_IN_THE_PAST,
     FieldSpec,
     field_spec,
     is_metric_evaluation_field,
@@ -158,7 +157,8 @@ def value_problem(field: str, op: str, value: Any) -> str | None:
         try:
             re.compile(value)
         except re.error as exc:
-            return f"{label}: the pattern {shown(value)} does not work ({exc})."
+            where = f" at character {exc.pos + 1}" if exc.pos is not None else ""
+            return f"{label}: the pattern {shown(value)} does not work: {exc.msg}{where}."
         return None
     if op in ("contains", "startswith", "endswith"):
         if not isinstance(value, str):
@@ -478,9 +478,10 @@ def _too_far_back(node: Node | None, now: datetime) -> list[Problem]:
             cond.node_id,
             path,
             "error",
-            f"{field_label(cond.field)} {shown(cond.value)} starts at {format_moment(start)} UTC, "
-            f"more than {MAX_WIDGET_DATA_DAYS} days ago; the API refuses its widget data: "
-            f"'{TOO_FAR_IN_THE_PAST}'",
+            f"{field_label(cond.field)} {shown(cond.value)} starts on {format_moment(start)} "
+            f"UTC, more than {MAX_WIDGET_DATA_DAYS} days ago. Cekura charts cover at most the "
+            f"last {MAX_WIDGET_DATA_DAYS} days, so every widget would show an error instead of "
+            "data. Choose a later start, for example 'Last 30 days'.",
             "value",
         )
     ]

@@ -58,6 +58,10 @@ def render_preview(
         st.code(f"{METHOD} {url}", language=None)
         st.code(json.dumps(body, indent=2, ensure_ascii=False), language="json")
         st.markdown("**Difference from the saved dashboard**")
+        st.caption(
+            "Lines starting with − are what the server has now; lines starting with + are "
+            "what it will have after you save."
+        )
         diff = json_diff(
             loaded_body(draft.loaded),
             {**loaded_body(draft.loaded), **body},

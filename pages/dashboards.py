@@ -174,10 +174,8 @@ def _delete_dialog() -> None:
     widgets = pending["widgets"]
     with st.container(border=True):
         st.markdown(f"**{escape_markdown(pending['name'])}**")
-    st.markdown(
-        f"This deletes the dashboard and its {widgets} widget{'s' if widgets != 1 else ''} "
-        "for everyone who uses it. It cannot be undone."
-    )
+    what = f"and its {widgets} widget{'s' if widgets != 1 else ''} " if widgets else ""
+    st.markdown(f"This deletes the dashboard {what}for everyone who uses it. It cannot be undone.")
     if pending.get("error") is not None:
         show_error(pending["error"], retry=False, key="dash_delete_error")
     left, right = st.columns(2)
