@@ -376,6 +376,19 @@ def test_unknown_routes_and_missing_slash_are_404(demo_api_server: DemoAPI) -> N
     assert demo_api_server.get("/dashboards/dashboards/99999999999999999999999/").status_code == 404
 
 
+def test_ids_in_query_strings_are_ascii_digits(demo_api_server: DemoAPI) -> None:
+    # "²" passes str.isdigit() but not int(): it must be a 4xx, never a 500.
+    api = demo_api_server
+    agents = api.get("/test_framework/v1/aiagents/short_list/", params={"q": "²"})
+    assert agents.status_code == 200 and agents.json()["count"] == 0
+    by_id = api.get("/test_framework/v1/aiagents/short_list/", params={"q": "4"}).json()
+    assert [a["id"] for a in by_id["results"]] == [4]
+    metrics = api.get("/test_framework/v1/metrics/", params={"agents": "1,²"})
+    assert metrics.status_code == 400 and "agents" in metrics.json()
+    calls = api.get("/observability/v1/call-logs/", params={"call_ids": "1,²"})
+    assert calls.status_code == 400 and "call_ids" in calls.json()
+
+
 def test_injection_is_stored_verbatim(demo_api_server: DemoAPI) -> None:
     api = demo_api_server
     name = "x'); DROP TABLE dashboards;--"

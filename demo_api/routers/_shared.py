@@ -14,7 +14,7 @@ from fastapi import Depends, Request
 from fastapi.responses import JSONResponse, Response
 
 from demo_api.db import fits_sqlite_int
-from demo_api.errors import DetailError, NotFound
+from demo_api.errors import DetailError, FieldErrors, NotFound
 
 NO_BODY = object()
 
@@ -89,20 +89,25 @@ def check_if_match(request: Request, current: str) -> None:
         )
 
 
+def digits_id(text: str) -> int | None:
+    """`text` as an id when it is ASCII digits that fit a SQLite integer, else None.
+    (`str.isdigit` alone also passes '²' and other digits that `int` refuses.)"""
+    if not text.isascii() or not text.isdigit():
+        return None
+    value = int(text)
+    return value if fits_sqlite_int(value) else None
+
+
 def path_id(text: str) -> int:
     """An id from the URL; anything that is not one is simply not found (as in DRF)."""
-    if not text.isascii() or not text.isdigit():
-        raise NotFound()
-    value = int(text)
-    if not fits_sqlite_int(value):
+    value = digits_id(text)
+    if value is None:
         raise NotFound()
     return value
 
 
 def query_int(request: Request, name: str) -> int | None:
     """An optional integer query parameter; 400 in DRF's words when it is not one."""
-    from demo_api.errors import FieldErrors
-
     text = request.query_params.get(name)
     if text is None:
         return None

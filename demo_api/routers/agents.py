@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from demo_api import pagination
-from demo_api.routers._shared import Conn, json_response, query_int
+from demo_api.routers._shared import Conn, digits_id, json_response, query_int
 from demo_api.routers.projects import DEMO_ORGANIZATION_ID
 
 router = APIRouter(prefix="/test_framework/v1/aiagents")
@@ -46,9 +46,10 @@ def short_list(request: Request, conn: Conn) -> JSONResponse:
         clauses.append("0")
     q = request.query_params.get("q", "").strip()
     if q:
-        if q.isdigit() and len(q) < 19:
+        q_id = digits_id(q)
+        if q_id is not None:
             clauses.append("(instr(lower(agent_name), lower(?)) > 0 OR id = ?)")
-            params.extend([q, int(q)])
+            params.extend([q, q_id])
         else:
             clauses.append("instr(lower(agent_name), lower(?)) > 0")
             params.append(q)

@@ -13,9 +13,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from demo_api import pagination
-from demo_api.db import epoch_to_iso, fits_sqlite_int
+from demo_api.db import epoch_to_iso
 from demo_api.errors import DetailError, FieldErrors
-from demo_api.routers._shared import Conn, data_now, json_response, query_int
+from demo_api.routers._shared import Conn, data_now, digits_id, json_response, query_int
 from demo_api.schemas import filter_messages
 
 router = APIRouter(prefix="/observability/v1/call-logs")
@@ -197,11 +197,11 @@ def list_call_logs(request: Request, conn: Conn) -> JSONResponse:
             params.append(value)
     ids_text = request.query_params.get("call_ids")
     if ids_text is not None:
-        parts = [p.strip() for p in ids_text.split(",") if p.strip()]
-        if not parts or not all(p.isdigit() and fits_sqlite_int(int(p)) for p in parts):
+        call_ids = [digits_id(p.strip()) for p in ids_text.split(",") if p.strip()]
+        if not call_ids or None in call_ids:
             raise FieldErrors({"call_ids": ["Enter a comma-separated list of call ids."]})
-        clauses.append(f"c.id IN ({', '.join('?' for _ in parts)})")
-        params.extend(int(p) for p in parts)
+        clauses.append(f"c.id IN ({', '.join('?' for _ in call_ids)})")
+        params.extend(call_ids)
     if filters:
         expression, filter_params = compile_filter(filters, now=now)
         clauses.append(f"({expression})")

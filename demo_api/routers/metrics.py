@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from demo_api.errors import FieldErrors
-from demo_api.routers._shared import Conn, json_response, query_int
+from demo_api.routers._shared import Conn, digits_id, json_response, query_int
 
 router = APIRouter(prefix="/test_framework/v1/metrics")
 
@@ -64,9 +64,10 @@ def list_metrics(request: Request, conn: Conn) -> JSONResponse:
         agent_ids.append(agent_id)
     agents_text = request.query_params.get("agents", "")
     for part in filter(None, (p.strip() for p in agents_text.split(","))):
-        if not part.isdigit() or len(part) > 18:
+        part_id = digits_id(part)
+        if part_id is None:
             raise FieldErrors({"agents": ["Enter a comma-separated list of agent ids."]})
-        agent_ids.append(int(part))
+        agent_ids.append(part_id)
     if agent_ids:
         marks = ", ".join("?" for _ in agent_ids)
         clauses.append(f"m.project_id IN (SELECT project_id FROM agents WHERE id IN ({marks}))")  # noqa: S608
