@@ -349,6 +349,15 @@ def test_dashboard_validation_is_drf_shaped(demo_api_server: DemoAPI) -> None:
     )
     assert malformed.status_code == 400
     assert malformed.json()["detail"].startswith("JSON parse error")
+    # Free JSON such as a widget's metadata once took a lone surrogate and then answered 500.
+    surrogate = requests.post(
+        f"{api.url}/dashboards/widgets/",
+        data=b'{"dashboard": 1, "chart_type": "stat", "metadata": {"note": "\\ud800"}}',
+        headers=api.headers() | {"Content-Type": "application/json"},
+        timeout=30,
+    )
+    assert surrogate.status_code == 400
+    assert surrogate.json()["detail"].startswith("JSON parse error")
 
     existing = new_dashboard(api)
     patch = api.patch(f"/dashboards/dashboards/{existing['id']}/", json={"filters": {"field": "x"}})

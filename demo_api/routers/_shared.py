@@ -49,9 +49,18 @@ async def json_body(request: Request) -> Any:
     if media and media != "application/json" and not media.endswith("+json"):
         raise DetailError(f'Unsupported media type "{content_type}" in request.', status=415)
     try:
-        return json.loads(raw)
+        body = json.loads(raw)
     except (ValueError, RecursionError) as exc:
         raise DetailError(f"JSON parse error - {exc}") from None
+    try:
+        # json.loads accepts lone surrogates ("\ud800"); stored, they could never be sent back.
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise DetailError(
+            "JSON parse error - the text holds a lone surrogate (such as \\ud800), "
+            "which is not valid Unicode."
+        ) from None
+    return body
 
 
 JsonBody = Annotated[Any, Depends(json_body)]
