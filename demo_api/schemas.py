@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, StrictInt, StringConstraints, Valida
 
 from cekura_dashboards import catalog
 from demo_api.errors import FieldErrors, field_errors_from_pydantic
+from demo_api.widget_data import BUCKET_MS_RANGE, FIELD_COLUMNS
 
 Name = Annotated[str, StringConstraints(strict=True, max_length=255)]
 FieldName = Annotated[str, StringConstraints(strict=True, max_length=255)]
@@ -115,22 +116,8 @@ def check_filters(filters: Any, key: str = "filters") -> None:
 # --- widgets ------------------------------------------------------------------------
 
 
-# What widget data can split a series by (widget_data computes these columns).
-GROUP_BY_FIELDS = frozenset(
-    {
-        "duration",
-        "success",
-        "is_reviewed",
-        "call_ended_reason",
-        "dropoff_point",
-        "topic",
-        "customer_number",
-        "agent_id",
-        "agent.id",
-        "agent.agent_name",
-    }
-)
-BUCKET_MS_RANGE = (1000, 10**12)
+# What widget data can split a series by: the columns widget_data computes.
+GROUP_BY_FIELDS = frozenset(FIELD_COLUMNS)
 
 
 def group_by_problem(group_by: Any) -> str | None:

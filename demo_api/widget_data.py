@@ -46,7 +46,8 @@ _SQL_AGGREGATES = {"count": "COUNT", "sum": "SUM", "avg": "AVG", "min": "MIN", "
 _PERIOD_SECONDS = {"hour": 3600, "day": 86400}
 _ISO = "'%Y-%m-%dT%H:%M:%SZ'"
 # The plotted / grouped field -> SQL over `c` (metadata and metric values are built below).
-_COLUMNS: dict[str, str] = {
+# schemas.group_by_problem accepts a group_by field exactly when this module can group by it.
+FIELD_COLUMNS: dict[str, str] = {
     "duration": "c.duration",
     "success": "c.success",
     "is_reviewed": "c.is_reviewed",
@@ -58,6 +59,7 @@ _COLUMNS: dict[str, str] = {
     "agent.id": "c.agent_id",
     "agent.agent_name": "(SELECT a.agent_name FROM agents a WHERE a.id = c.agent_id)",
 }
+BUCKET_MS_RANGE = (1000, 10**12)  # a group_by bucket's interval, in milliseconds
 
 
 def _parsed(filters: Any) -> Any:
@@ -173,7 +175,9 @@ def _plot_for(conn: sqlite3.Connection, widget: dict[str, Any]) -> _Plot:
     if plotted_as is None:
         raise DetailError(f"'{name}' cannot be plotted; pick a field such as duration or topic.")
     value = (
-        _metadata_value(name) if name.startswith(catalog.METADATA_PREFIX) else _Sql(_COLUMNS[name])
+        _metadata_value(name)
+        if name.startswith(catalog.METADATA_PREFIX)
+        else _Sql(FIELD_COLUMNS[name])
     )
     return _Plot(value, _Sql(""), plotted_as, catalog.plottable_label(name))
 
@@ -182,8 +186,8 @@ def _group_column(group_by: Any) -> _Sql | None:
     if not isinstance(group_by, dict) or group_by.get("type") != "field":
         return None
     name = group_by.get("field")
-    if isinstance(name, str) and name in _COLUMNS:
-        return _Sql(_COLUMNS[name])
+    if isinstance(name, str) and name in FIELD_COLUMNS:
+        return _Sql(FIELD_COLUMNS[name])
     if isinstance(name, str) and catalog.plottable_data_type(name) == "string":
         return _metadata_value(name)
     raise DetailError(f"Cannot group by {json.dumps(name)}; try agent.id, topic or metadata.<key>.")
@@ -193,12 +197,9 @@ def _bucket_interval_ms(group_by: Any) -> int | None:
     if not isinstance(group_by, dict) or group_by.get("type") != "bucket":
         return None
     interval = group_by.get("interval")
-    if (
-        isinstance(interval, bool)
-        or not isinstance(interval, int)
-        or not 1000 <= interval <= 10**12
-    ):
-        raise DetailError("A bucket group_by needs an interval in milliseconds, at least 1000.")
+    low, high = BUCKET_MS_RANGE
+    if isinstance(interval, bool) or not isinstance(interval, int) or not low <= interval <= high:
+        raise DetailError(f"A bucket group_by needs an interval in milliseconds, at least {low}.")
     return interval
 
 
