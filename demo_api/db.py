@@ -13,6 +13,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from demo_api.errors import DetailError
+from demo_api.filter_sql import register_functions
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS projects(id INTEGER PRIMARY KEY, name TEXT NOT NULL,
     description TEXT, created_at TEXT);
@@ -58,8 +61,6 @@ def connect(path: str | Path) -> sqlite3.Connection:
     conn.execute("PRAGMA foreign_keys=OFF")
     conn.execute("PRAGMA busy_timeout=10000")
     conn.execute("PRAGMA cache_size=-32000")
-    from demo_api.filter_sql import register_functions
-
     register_functions(conn)
     return conn
 
@@ -121,8 +122,6 @@ class ConnectionPool:
         try:
             return self._idle.get(timeout=30)
         except queue.Empty:
-            from demo_api.errors import DetailError
-
             raise DetailError("The demo API is busy; try again.", status=503) from None
 
     def close(self) -> None:

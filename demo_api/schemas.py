@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, StrictInt, StringConstraints, ValidationError
 
 from cekura_dashboards import catalog
+from demo_api import filter_sql
 from demo_api.errors import FieldErrors, field_errors_from_pydantic
 from demo_api.widget_data import BUCKET_MS_RANGE, FIELD_COLUMNS
 
@@ -102,8 +103,6 @@ def filter_messages(filters: Any) -> list[str]:
         return []
     if not isinstance(filters, dict):
         return ["Expected a filter object (a condition or a group) or null."]
-    from demo_api import filter_sql
-
     return filter_sql.flatten_problems(filter_sql.filter_problems(filters))
 
 

@@ -12,9 +12,16 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from cekura_dashboards.relative_dates import (
+    day_range,
+    means_whole_day,
+    parse_absolute,
+    resolve_datetime,
+)
 from demo_api import pagination
 from demo_api.db import epoch_to_iso
 from demo_api.errors import DetailError, FieldErrors
+from demo_api.filter_sql import compile_filter
 from demo_api.routers._shared import Conn, data_now, digits_id, json_response, query_int
 from demo_api.schemas import filter_messages
 
@@ -102,8 +109,6 @@ def _evaluations(conn: sqlite3.Connection, call_ids: list[int]) -> dict[int, lis
 
 
 def _datetime_param(request: Request, name: str) -> datetime | None:
-    from cekura_dashboards.relative_dates import parse_absolute
-
     text = request.query_params.get(name)
     if text is None:
         return None
@@ -135,8 +140,6 @@ def _top_level_conditions(node: Any) -> list[dict[str, Any]]:
 def _time_window(
     filters: Any, start: datetime | None, end: datetime | None, now: datetime
 ) -> tuple[datetime, datetime]:
-    from cekura_dashboards.relative_dates import day_range, means_whole_day, resolve_datetime
-
     lowers = [start] if start else []
     uppers = [end] if end else []
     for condition in _top_level_conditions(filters):
@@ -165,8 +168,6 @@ def _time_window(
 def list_call_logs(request: Request, conn: Conn) -> JSONResponse:
     """Filters: `project_id`, `agent_id`, `call_ids` (comma-separated), `timestamp_from`,
     `timestamp_to`, `filters_v2` (the dashboard filter JSON). Newest first."""
-    from demo_api.filter_sql import compile_filter
-
     pages = pagination.page_request(request, default_size=25)
     now = data_now(request)
     for name in ("filters_v2", "call_ids", "assistant_id"):

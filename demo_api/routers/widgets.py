@@ -33,6 +33,7 @@ from demo_api.schemas import (
     parse,
     widget_problems,
 )
+from demo_api.widget_data import effective_filters, widget_data
 
 router = APIRouter(prefix="/dashboards/widgets")
 
@@ -67,8 +68,6 @@ def invalid_pk(value: Any) -> str:
 
 def widget_api(row: sqlite3.Row) -> dict[str, Any]:
     """A widget row (from SELECT_WIDGETS) in the Widget schema's shape."""
-    from demo_api.widget_data import effective_filters
-
     filters = load_json(row["filters"])
     merged = effective_filters(load_json(row["dashboard_filters"]), filters)
     return {
@@ -247,8 +246,6 @@ def create_widget(conn: Conn, body: JsonBody) -> JSONResponse:
 
 @router.post("/preview_data/")
 def preview_data(request: Request, conn: Conn, body: JsonBody) -> JSONResponse:
-    from demo_api.widget_data import widget_data
-
     parsed, sent = parse(WidgetIn, body)
     widget = parsed.model_dump()
     widget["id"] = None
@@ -277,8 +274,6 @@ def preview_data(request: Request, conn: Conn, body: JsonBody) -> JSONResponse:
 def bulk_data(request: Request, conn: Conn, body: JsonBody) -> JSONResponse:
     """Data of several widgets at once. Its default page size is 100 (every widget of a
     dashboard in one answer); only the widgets of the requested page are computed."""
-    from demo_api.widget_data import widget_data
-
     parsed, _ = parse(BulkDataIn, body)
     check_filters(parsed.filters)
     pages = pagination.checked(
@@ -364,8 +359,6 @@ def delete_widget(widget_id: str, request: Request, conn: Conn) -> Response:
 
 @router.get("/{widget_id}/data/")
 def data(widget_id: str, request: Request, conn: Conn) -> JSONResponse:
-    from demo_api.widget_data import widget_data
-
     widget = load_widget(conn, path_id(widget_id))
     override = None
     text = request.query_params.get("filters")
