@@ -479,6 +479,7 @@ class CekuraClient:
         query = {k: v for k, v in (params or {}).items() if v is not None}
         started = time.monotonic()
         self._counter.add()
+        failure: CekuraError | None = None
         try:
             response = self._session.request(
                 method,
@@ -490,7 +491,11 @@ class CekuraClient:
                 allow_redirects=False,
             )
         except requests.RequestException as exc:
-            raise self._failure(exc, method, path) from None
+            failure = self._failure(exc, method, path)
+        if failure is not None:
+            # Raised outside the except block: `from None` only hides the requests error,
+            # which would stay reachable as __context__, holding the request and its key.
+            raise failure
         elapsed_ms = (time.monotonic() - started) * 1000
         logger.debug("%s %s -> %s in %.0f ms", method, path, response.status_code, elapsed_ms)
         if 200 <= response.status_code < 300:

@@ -120,6 +120,12 @@ def assert_no_key(err: BaseException, key: str = KEY) -> None:
         texts.append(err.user_message)
     for text in texts:
         assert key not in text
+    # Nor in a linked exception (a requests error holds the request and its headers).
+    linked = err.__cause__ or err.__context__
+    while linked is not None:
+        request = getattr(linked, "request", None)
+        assert key not in str(linked) and key not in str(getattr(request, "headers", ""))
+        linked = linked.__cause__ or linked.__context__
 
 
 # --- settings that never send a request ----------------------------------------------------
