@@ -13,7 +13,8 @@ import streamlit as st
 from components.connection import get_client
 from components.reads import forget_dashboard, forget_dashboard_lists, remember_dashboard
 
-TABLE_KEY = "dash_table"
+TABLE_KEY = "dash_table"  # the widget key is this plus a generation: see table_key()
+_TABLE_GENERATION = "dash_table_generation"
 UNTITLED = "(untitled)"
 NO_PROJECT = "No project"
 
@@ -101,7 +102,7 @@ def render_dashboard_table(
     frame = dashboards_frame(rows, names)
     event = st.dataframe(
         frame,
-        key=TABLE_KEY,
+        key=table_key(),
         hide_index=True,
         width="stretch",
         on_select=on_select,
@@ -127,9 +128,19 @@ def render_dashboard_table(
     return rows[index] if 0 <= index < len(rows) else None
 
 
+def table_key() -> str:
+    return f"{TABLE_KEY}_{st.session_state.get(_TABLE_GENERATION, 0)}"
+
+
 def clear_table_selection() -> None:
-    """Drop the row selection (row numbers mean other dashboards on another page)."""
-    st.session_state.pop(TABLE_KEY, None)
+    """Drop the row selection (row numbers mean other dashboards on another page).
+
+    Popping the widget's state is not enough: the browser keeps the row ticked and sends
+    that selection back with the next rerun (after a delete, the next dashboard in the
+    list looked selected). A new key is a new table, with nothing ticked."""
+    state = st.session_state
+    state.pop(table_key(), None)
+    state[_TABLE_GENERATION] = state.get(_TABLE_GENERATION, 0) + 1
 
 
 # ---- writes ---------------------------------------------------------------------------

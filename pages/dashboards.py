@@ -45,8 +45,10 @@ state.setdefault(PAGE_SIZE, 25)
 
 
 def _restore(widget_key: str, stored_key: str) -> None:
-    if widget_key not in state:
-        state[widget_key] = state[stored_key]
+    # Always set, even when the key is still there: a widget left out of one run (the
+    # empty-search state stops before the page-size box) keeps its key in session state,
+    # but when drawn again it showed its first option (10 rows) while 25 were listed.
+    state[widget_key] = state[stored_key]
 
 
 def _back_to_first_page() -> None:
@@ -75,9 +77,7 @@ def _on_page_change() -> None:
 
 def _clear_search() -> None:
     state[SEARCH] = ""
-    state[SEARCH_INPUT] = ""
     state[PROJECT] = None
-    state[PROJECT_INPUT] = ALL_PROJECTS
     _back_to_first_page()
 
 
@@ -204,10 +204,8 @@ except CekuraError as err:
 project_ids = sorted(names, key=lambda pid: names[pid].casefold())
 if state[PROJECT] is not None and state[PROJECT] not in names:
     state[PROJECT] = None
-    state.pop(PROJECT_INPUT, None)
 _restore(SEARCH_INPUT, SEARCH)
-if PROJECT_INPUT not in state:
-    state[PROJECT_INPUT] = ALL_PROJECTS if state[PROJECT] is None else state[PROJECT]
+state[PROJECT_INPUT] = ALL_PROJECTS if state[PROJECT] is None else state[PROJECT]
 _restore(PAGE_SIZE_INPUT, PAGE_SIZE)
 
 search_col, project_col, refresh_col, new_col = st.columns(
@@ -256,12 +254,12 @@ if action_error:
         show_error(action_error["error"], retry=False, context=action_error["context"])
 
 flash = state.get(FLASH)
-if flash:
+if flash and flash.get("id") is None:
+    st.success(escape_markdown(flash["text"]), icon=":material/check_circle:")
+elif flash:
     text_col, open_col = st.columns([5, 1], vertical_alignment="center")
     text_col.success(escape_markdown(flash["text"]), icon=":material/check_circle:")
-    if flash.get("id") is not None and open_col.button(
-        "Open it", key="dash_flash_open", icon=":material/edit:", width="stretch"
-    ):
+    if open_col.button("Open it", key="dash_flash_open", icon=":material/edit:", width="stretch"):
         state.pop(FLASH, None)
         st.switch_page(EDITOR_PAGE, query_params={"dashboard": str(flash["id"])})
 
@@ -304,7 +302,8 @@ if total == 0:
 first = (int(state[PAGE]) - 1) * page_size + 1
 last = first + len(rows) - 1
 actions_box = st.container(key="dash_actions")
-st.caption(f"Showing {first:,}–{last:,} of {total:,} dashboards. Click a row to select it.")
+plural = "" if total == 1 else "s"
+st.caption(f"Showing {first:,}–{last:,} of {total:,} dashboard{plural}. Click a row to select it.")
 selected = render_dashboard_table(rows, names)
 
 pager_col, size_col = st.columns([5, 1], vertical_alignment="center")

@@ -27,8 +27,13 @@ def run_app() -> AppTest:
     return at
 
 
+def tables(at: AppTest) -> list[Any]:
+    """The dashboards table (its key is `dash_table_<n>`: a new n clears the selection)."""
+    return [df for df in at.dataframe if str(df.key).startswith("dash_table_")]
+
+
 def table(at: AppTest) -> Any:
-    frames = [df for df in at.dataframe if df.key == "dash_table"]
+    frames = tables(at)
     assert frames, "the dashboards table is on the page"
     return frames[0].value
 
@@ -62,7 +67,8 @@ def search(at: AppTest, text: str) -> None:
 
 
 def select_row(at: AppTest, row: int) -> None:
-    at.session_state["dash_table"] = {"selection": {"rows": [row], "columns": [], "cells": []}}
+    (frame,) = tables(at)
+    at.session_state[frame.key] = {"selection": {"rows": [row], "columns": [], "cells": []}}
     at.run()
     assert not at.exception, at.exception
 
@@ -89,10 +95,10 @@ def test_search_narrows_the_list_server_side(app_env: DemoAPI) -> None:
     search(at, name.split(" ", 3)[-1])  # the random suffix only
     frame = table(at)
     assert list(frame["Name"]) == [name]
-    assert "Showing 1–1 of 1 dashboards" in captions(at)
+    assert "Showing 1–1 of 1 dashboard." in captions(at)
     # No match: the empty state offers to clear the search.
     search(at, "no dashboard is called this " + secrets.token_hex(4))
-    assert not [df for df in at.dataframe if df.key == "dash_table"]
+    assert not tables(at)
     assert any("No dashboards match" in str(m.value) for m in at.markdown)
     at.button(key="dash_clear_search").click().run()
     assert len(table(at)) > 1
@@ -228,7 +234,7 @@ def test_open_goes_to_the_editor_with_the_id_in_the_url(app_env: DemoAPI) -> Non
     select_row(at, 0)
     at.button(key="dash_open").click().run()
     assert at.query_params.get("dashboard") == str(target["id"])
-    assert not [df for df in at.dataframe if df.key == "dash_table"], "left the list page"
+    assert not tables(at), "left the list page"
 
 
 def test_created_dashboard_can_be_opened_from_the_notice(app_env: DemoAPI) -> None:

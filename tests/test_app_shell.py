@@ -140,7 +140,7 @@ def test_key_from_streamlit_secrets_is_used(
     assert not at.exception
     assert at.session_state["cekura_connection"].mode == "configured"
     assert at.session_state["cekura_connection"].base_url == app_env.url
-    assert [df for df in at.dataframe if df.key == "dash_table"]
+    assert [df for df in at.dataframe if str(df.key).startswith("dash_table_")]
 
 
 def test_demo_server_that_cannot_start_shows_a_message(

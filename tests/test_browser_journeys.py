@@ -214,7 +214,7 @@ def test_new_user_builds_a_filter_by_clicking_and_saves_it(
 
     open_list(page, streamlit_app)
     search_list(page, name)
-    expect(page.get_by_text("Showing 1–1 of 1 dashboards")).to_be_visible()
+    expect(page.get_by_text("Showing 1–1 of 1 dashboard.")).to_be_visible()
     select_row(page, 0, rows=1)
     expect(page.locator(".st-key-dash_selected_box").get_by_text(name, exact=True)).to_be_visible()
     shot(page, screenshot_dir, "1-list-selected")
