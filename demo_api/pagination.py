@@ -28,7 +28,8 @@ class PageRequest:
 
 def page_request(request: Request, default_size: int = DEFAULT_PAGE_SIZE) -> PageRequest:
     """The page asked for. Like DRF: a page that is not a positive number is 404
-    "Invalid page."; a page_size of 0 or less means the default, above the maximum is capped.
+    "Invalid page." (an empty one too, which DRF reads as 1 but the spec types as an
+    integer); a page_size of 0 or less means the default, above the maximum is capped.
     A page_size that is not a number at all is refused (DRF ignores it, but the spec types
     it as an integer)."""
     size_text = request.query_params.get("page_size")
@@ -42,7 +43,7 @@ def page_request(request: Request, default_size: int = DEFAULT_PAGE_SIZE) -> Pag
             page_size = min(asked, MAX_PAGE_SIZE)
     page_text = request.query_params.get("page")
     page = 1
-    if page_text not in (None, ""):
+    if page_text is not None:
         if page_text == "last":
             page = -1
         else:

@@ -93,6 +93,7 @@ def test_list_paginates_with_absolute_links(demo_api_server: DemoAPI) -> None:
     assert past_the_end.json() == {"detail": "Invalid page."}
     assert api.get("/dashboards/dashboards/", params={"page": "abc"}).status_code == 404
     assert api.get("/dashboards/dashboards/", params={"page": 0}).status_code == 404
+    assert api.get("/dashboards/dashboards/?page=").status_code == 404  # spec: an integer
     bad_size = api.get("/dashboards/dashboards/", params={"page_size": "abc"})
     assert bad_size.status_code == 400 and "page_size" in bad_size.json()
 
