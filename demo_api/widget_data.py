@@ -28,11 +28,16 @@ import math
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from cekura_dashboards import catalog
-from cekura_dashboards.relative_dates import day_range, means_whole_day, resolve_datetime
+from cekura_dashboards.relative_dates import (
+    day_range,
+    means_whole_day,
+    oldest_allowed_start,
+    resolve_datetime,
+)
 from demo_api.errors import DetailError, FieldErrors
 from demo_api.filter_sql import compile_filter, filter_problems, flatten_problems
 
@@ -113,8 +118,9 @@ def _earliest_start(node: Any, now: datetime) -> datetime | None:
 
 
 def check_time_window(filters: dict[str, Any] | None, now: datetime) -> None:
-    """Refuse data requests with no start time, or one more than 30 days back. The limit is
-    counted from the start of today (UTC) so that `today-30d` is allowed, like `now-30d`."""
+    """Refuse data requests with no start time, or one more than 30 days back. The limit
+    is counted from the start of today (UTC) so that `today-30d` is allowed, like `now-30d`;
+    the builder's validation uses the same `oldest_allowed_start`."""
     try:
         start = _earliest_start(filters, now) if filters else None
     except ValueError:
@@ -122,8 +128,7 @@ def check_time_window(filters: dict[str, Any] | None, now: datetime) -> None:
         raise DetailError(catalog.TOO_FAR_IN_THE_PAST) from None
     if start is None:
         raise DetailError(MISSING_TIME_RANGE)
-    today = datetime.combine(now.astimezone(UTC).date(), time(0, 0, 0), tzinfo=UTC)
-    if start < today - timedelta(days=catalog.MAX_WIDGET_DATA_DAYS):
+    if start < oldest_allowed_start(now):
         raise DetailError(catalog.TOO_FAR_IN_THE_PAST)
 
 
