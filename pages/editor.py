@@ -157,7 +157,8 @@ def _open_drafts() -> None:
     for draft in unsaved:
         st.page_link(
             "pages/editor.py",
-            label=draft.name or f"Dashboard {draft.dashboard_id}",
+            # a page link's label is markdown (images, code): the name must stay text
+            label=escape_markdown(draft.name) if draft.name else f"Dashboard {draft.dashboard_id}",
             icon=":material/edit_note:",
             query_params={"dashboard": str(draft.dashboard_id)},
         )
