@@ -274,7 +274,8 @@ def _add_buttons(ctx: _Context, group_id: str | None, *, depth: int) -> None:
 
 
 def _row_actions(ctx: _Context, node_id: str, *, index: int, siblings: int, what: str) -> None:
-    with st.container(horizontal=True, horizontal_alignment="right", gap="small"):
+    # the narrowest gap keeps the four icons on one line in nested groups
+    with st.container(horizontal=True, horizontal_alignment="right", gap="xxsmall"):
         st.button(
             ":material/arrow_upward:",
             key=key(node_id, "up"),

@@ -145,7 +145,8 @@ def _isnull_editor(cond: Condition, on_value: OnValue) -> None:
     st.segmented_control(
         "Empty or not",
         options=[True, False],
-        format_func=lambda v: "empty" if v else "not empty",
+        # beside the op "is empty": "is empty · yes", not "is empty · not empty"
+        format_func=lambda v: "yes" if v else "no (has a value)",
         required=True,
         key=widget_key,
         on_change=_report,
