@@ -243,7 +243,7 @@ def connection_sidebar() -> None:
             _own_key_form(expanded=CONNECT_ERROR_KEY in st.session_state)
         error = st.session_state.get(CONNECT_ERROR_KEY)
         if error:
-            st.error(error)
+            st.error(escape_markdown(error))  # may carry the server's words
 
 
 def _own_key_form(*, expanded: bool) -> None:
