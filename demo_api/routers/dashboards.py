@@ -31,6 +31,7 @@ from demo_api.routers.widgets import (
     insert_widget,
     invalid_pk,
     load_widget,
+    row_exists,
     update_widget,
     validated_widget,
     widget_api,
@@ -88,7 +89,7 @@ def validated_changes(conn: sqlite3.Connection, body: Any) -> dict[str, Any]:
     changes = {key: getattr(parsed, key) for key in sent}
     errors: dict[str, list[str]] = {}
     project = changes.get("project")
-    if project is not None and not _project_exists(conn, project):
+    if project is not None and not row_exists(conn, "projects", project):
         errors["project"] = [invalid_pk(project)]
     if "filters" in changes:
         messages = filter_messages(changes["filters"])
@@ -97,12 +98,6 @@ def validated_changes(conn: sqlite3.Connection, body: Any) -> dict[str, Any]:
     if errors:
         raise FieldErrors(errors)
     return changes
-
-
-def _project_exists(conn: sqlite3.Connection, project_id: int) -> bool:
-    return fits_sqlite_int(project_id) and (
-        conn.execute("SELECT 1 FROM projects WHERE id = ?", (project_id,)).fetchone() is not None
-    )
 
 
 def insert_dashboard(

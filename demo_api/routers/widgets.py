@@ -153,7 +153,7 @@ def validated_widget(
         errors["dashboard"] = [
             "This field is required." if "dashboard" not in sent else "This field may not be null."
         ]
-    elif "dashboard" in changes and not _exists(conn, "dashboards", merged["dashboard"]):
+    elif "dashboard" in changes and not row_exists(conn, "dashboards", merged["dashboard"]):
         errors["dashboard"] = [invalid_pk(merged["dashboard"])]
     eval_type = None
     if merged["metric"] is not None:
@@ -172,7 +172,7 @@ def validated_widget(
     return changes
 
 
-def _exists(conn: sqlite3.Connection, table: str, row_id: int) -> bool:
+def row_exists(conn: sqlite3.Connection, table: str, row_id: int) -> bool:
     if not fits_sqlite_int(row_id):
         return False
     # `table` is one of our own constant names, never client input.
@@ -252,7 +252,7 @@ def preview_data(request: Request, conn: Conn, body: JsonBody) -> JSONResponse:
     errors: dict[str, list[str]] = {}
     if parsed.chart_type is None:
         errors["chart_type"] = ["This field is required."]
-    if parsed.dashboard is not None and not _exists(conn, "dashboards", parsed.dashboard):
+    if parsed.dashboard is not None and not row_exists(conn, "dashboards", parsed.dashboard):
         errors["dashboard"] = [invalid_pk(parsed.dashboard)]
     eval_type = None
     if parsed.metric is not None:
