@@ -359,6 +359,14 @@ def test_dashboard_validation_is_drf_shaped(demo_api_server: DemoAPI) -> None:
     )
     assert surrogate.status_code == 400
     assert surrogate.json()["detail"].startswith("JSON parse error")
+    not_a_number = requests.post(
+        f"{api.url}/dashboards/widgets/",
+        data=b'{"dashboard": 1, "chart_type": "stat", "metadata": {"zoom": NaN}}',
+        headers=api.headers() | {"Content-Type": "application/json"},
+        timeout=30,
+    )
+    assert not_a_number.status_code == 400
+    assert not_a_number.json()["detail"].startswith("JSON parse error")
 
     existing = new_dashboard(api)
     patch = api.patch(f"/dashboards/dashboards/{existing['id']}/", json={"filters": {"field": "x"}})

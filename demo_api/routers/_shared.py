@@ -53,12 +53,17 @@ async def json_body(request: Request) -> Any:
     except (ValueError, RecursionError) as exc:
         raise DetailError(f"JSON parse error - {exc}") from None
     try:
-        # json.loads accepts lone surrogates ("\ud800"); stored, they could never be sent back.
-        json.dumps(body, ensure_ascii=False).encode("utf-8")
+        # What json.loads accepts but no JSON answer can carry back once stored: lone
+        # surrogates ("\ud800"), NaN, Infinity and numbers too large for a float (1e999).
+        json.dumps(body, ensure_ascii=False, allow_nan=False).encode("utf-8")
     except UnicodeEncodeError:
         raise DetailError(
             "JSON parse error - the text holds a lone surrogate (such as \\ud800), "
             "which is not valid Unicode."
+        ) from None
+    except ValueError:
+        raise DetailError(
+            "JSON parse error - NaN, Infinity and numbers too large to store are not valid JSON."
         ) from None
     return body
 
