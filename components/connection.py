@@ -173,10 +173,6 @@ def current_connection() -> Connection:
     return _ensure_connected()[0]
 
 
-def is_demo() -> bool:
-    return current_connection().mode == "demo"
-
-
 def _connect_with_pasted_key() -> None:
     """Form callback: try the pasted key; keep it only if the API accepts it."""
     state = st.session_state
@@ -259,9 +255,3 @@ def _own_key_form(*, expanded: bool) -> None:
             )
             st.text_input("API address", key=URL_INPUT)
             st.form_submit_button("Connect", on_click=_connect_with_pasted_key)
-
-
-def connection_details() -> dict[str, Any]:
-    """Plain facts about the connection for the help page (no key)."""
-    conn = current_connection()
-    return {"mode": conn.mode, "address": conn.base_url, "host": conn.host}

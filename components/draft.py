@@ -202,7 +202,3 @@ def start_draft(dashboard: Any) -> Draft:
     )
     st.session_state[draft_key(draft.dashboard_id)] = draft
     return draft
-
-
-def drop_draft(dashboard_id: int) -> None:
-    st.session_state.pop(draft_key(dashboard_id), None)

@@ -24,8 +24,6 @@ LIST_MAX_AGE_S = 60.0
 DASHBOARD_MAX_AGE_S = 60.0
 REFERENCE_MAX_AGE_S = 300.0  # projects, agents, metrics change rarely
 
-WIDGET_PAGE_SIZE = 100
-
 
 def _entries() -> dict[Hashable, tuple[float, Any]]:
     conn_id = current_connection().id
@@ -110,25 +108,6 @@ def load_dashboard(dashboard_id: int) -> Any:
     )
 
 
-def load_widgets(dashboard_id: int) -> list[Any]:
-    """Every widget of a dashboard, all pages."""
-
-    def load() -> list[Any]:
-        client = get_client()
-        widgets: list[Any] = []
-        page = 1
-        while True:
-            result = client.list_widgets(
-                dashboard_id=dashboard_id, page=page, page_size=WIDGET_PAGE_SIZE
-            )
-            widgets.extend(result.results)
-            if not result.next or not result.results:
-                return widgets
-            page += 1
-
-    return _cached(("widgets", dashboard_id), load, DASHBOARD_MAX_AGE_S)
-
-
 # ---- after writes ----------------------------------------------------------------
 
 
@@ -141,30 +120,10 @@ def remember_dashboard(dashboard: Any) -> None:
 
 def forget_dashboard(dashboard_id: int) -> None:
     """After a delete, or when the cached copy is known to be stale."""
-    _forget(lambda k: k in (("dashboard", dashboard_id), ("widgets", dashboard_id)))
+    _forget(lambda k: k == ("dashboard", dashboard_id))
     forget_dashboard_lists()
 
 
 def forget_dashboard_lists() -> None:
     """After any create, duplicate, rename or delete."""
     _forget(lambda k: _kind(k) == "dashboard_list")
-
-
-def forget_widgets(dashboard_id: int) -> None:
-    """After widget writes (widget counts in lists change too)."""
-    _forget(lambda k: k == ("widgets", dashboard_id))
-    forget_dashboard_lists()
-
-
-def forget_reference_lists() -> None:
-    """Projects, agents and metrics (e.g. a 'Refresh' button)."""
-    _forget(lambda k: _kind(k) in ("projects", "agents", "metrics"))
-
-
-def forget(*kinds: str) -> None:
-    """Forget every cached read of the given kinds, or everything when none is given:
-    'projects', 'agents', 'metrics', 'dashboard_list', 'dashboard', 'widgets'."""
-    if not kinds:
-        _entries().clear()
-        return
-    _forget(lambda k: _kind(k) in kinds)
