@@ -1,4 +1,4 @@
-"""Cekura Dashboards Admin: the router. Page config, session defaults, the connection in
+"""Cekura Dashboards Admin: the router. Page config, the connection in
 the sidebar, and the pages. Pages are short scripts in pages/, rendering in components/."""
 
 from __future__ import annotations
@@ -16,15 +16,6 @@ st.set_page_config(
 )
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-
-# Defaults for state shared by pages (non-widget keys, so they survive page changes).
-for key, value in {
-    "dash_search": "",
-    "dash_project": None,
-    "dash_page": 1,
-    "dash_page_size": 25,
-}.items():
-    st.session_state.setdefault(key, value)
 
 pages = [
     st.Page(

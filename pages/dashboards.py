@@ -38,6 +38,7 @@ ACTION_ERROR = "dash_action_error"
 CREATE_NAME, CREATE_PROJECT = "dash_create_name", "dash_create_project"
 
 state = st.session_state
+# The list's stored (non-widget) state; only this page reads it.
 state.setdefault(SEARCH, "")
 state.setdefault(PROJECT, None)
 state.setdefault(PAGE, 1)
