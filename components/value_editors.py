@@ -78,8 +78,7 @@ def parse_number(text: str, *, integer: bool) -> Any:
 
 def parse_dynamic(text: str) -> Any:
     """A metric score typed as text: a number when it is one, else the text itself."""
-    value = parse_number(text, integer=False)
-    return value
+    return parse_number(text, integer=False)
 
 
 def shown_text(value: Any) -> str:
