@@ -6,14 +6,13 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
 from demo_api.errors import DetailError
 from demo_api.filter_sql import InvalidFilter, compile_filter, filter_problems, register_functions
 from demo_api.widget_data import widget_data
-from tests.test_api_filter_sql import NOW, fill
+from tests.test_api_filter_sql import NOW, fill, ids
 
 HOSTILE_VALUES = [
     "'); DROP TABLE call_logs;--",
@@ -59,11 +58,6 @@ def conn() -> Iterator[sqlite3.Connection]:
     fill(connection)
     yield connection
     connection.close()
-
-
-def ids(conn: sqlite3.Connection, filters: Any) -> set[int]:
-    where, params = compile_filter(filters, now=NOW)
-    return {row[0] for row in conn.execute(f"SELECT c.id FROM call_logs c WHERE {where}", params)}
 
 
 def assert_intact(conn: sqlite3.Connection, calls: int = 5) -> None:
