@@ -31,6 +31,7 @@ from cekura_dashboards.errors import (
     error_for_response,
 )
 from cekura_dashboards.models import (
+    DASHBOARD_WRITABLE,
     Agent,
     BulkWidgetsResult,
     CallLog,
@@ -59,8 +60,6 @@ USER_AGENT = f"cekura-dashboards-admin/{__version__} python-requests/{requests._
 
 # Keys of a dashboard the API computes; a PATCH that names one of them is a caller bug.
 DASHBOARD_READ_ONLY = frozenset({"id", "widgets", "widget_count", "created_at", "updated_at"})
-# What the stale-write check compares besides `updated_at`.
-DASHBOARD_CONTENT = ("name", "project", "filters")
 # Most pages any "all pages" helper follows: a loop guard against a server that never ends.
 MAX_PAGES = 1000
 MASK = "****"
@@ -573,7 +572,7 @@ def dashboard_changed(expected: Dashboard, current: Dashboard) -> bool:
         return True
     return any(
         _canonical(getattr(expected, key)) != _canonical(getattr(current, key))
-        for key in DASHBOARD_CONTENT
+        for key in DASHBOARD_WRITABLE
     )
 
 

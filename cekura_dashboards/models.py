@@ -65,6 +65,11 @@ class DashboardSummary(ApiModel):
     updated_at: datetime | None = None
 
 
+# The dashboard fields a client writes: what a save diffs (patch.patch_body) and what the
+# stale-write check compares besides updated_at (client.dashboard_changed).
+DASHBOARD_WRITABLE: tuple[str, ...] = ("name", "project", "filters")
+
+
 class Dashboard(DashboardSummary):
     """A dashboard as retrieve/create/update return it, widgets included."""
 
@@ -238,6 +243,7 @@ class CallLog(ApiModel):
 
 
 __all__ = [
+    "DASHBOARD_WRITABLE",
     "Agent",
     "ApiModel",
     "BarPoint",

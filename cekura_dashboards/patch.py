@@ -27,14 +27,13 @@ from cekura_dashboards.filter_tree import (
     same_json,
 )
 from cekura_dashboards.filter_validation import id_names
-
-DASHBOARD_KEYS: tuple[str, ...] = ("name", "project", "filters")
+from cekura_dashboards.models import DASHBOARD_WRITABLE
 
 
 def _fields(obj: Any) -> dict[str, Any]:
     """name/project/filters of a Dashboard model or a dict (filters as JSON)."""
     out: dict[str, Any] = {}
-    for key in DASHBOARD_KEYS:
+    for key in DASHBOARD_WRITABLE:
         if isinstance(obj, Mapping):
             if key not in obj:
                 continue
@@ -57,7 +56,7 @@ def patch_body(loaded: Any, draft: Mapping[str, Any]) -> dict[str, Any]:
     after = _fields(draft)
     return {
         key: copy.deepcopy(after[key])
-        for key in DASHBOARD_KEYS
+        for key in DASHBOARD_WRITABLE
         if key in after and not same_json(after[key], before.get(key))
     }
 
