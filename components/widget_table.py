@@ -134,20 +134,31 @@ def render_widget_table(
     if not widgets:
         st.caption("This dashboard has no widgets yet.")
         return
-    st.dataframe(table, hide_index=True, width="stretch", key=f"ed_widgets_{dashboard_id}")
-    names = [f"{i + 1}. {str(_get(w, 'name') or '(no name)')}" for i, w in enumerate(widgets)]
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        key=f"ed_widgets_{dashboard_id}",
+        # wide enough for "Summary numbers" (auto-sizing cut it to "Summa…")
+        column_config={"Chart": st.column_config.TextColumn(width=125)},
+    )
+    # The choice is a widget id, not a row number: a row number would name another
+    # widget once the list changes (their copy loaded after a conflict).
+    by_id = {_get(w, "id", i): (i, w) for i, w in enumerate(widgets)}
     choice = st.selectbox(
         "Show the full filter one widget uses",
-        options=list(range(len(widgets))),
+        options=list(by_id),
         index=None,
-        format_func=lambda i: names[i],
+        format_func=lambda wid: (
+            f"{by_id[wid][0] + 1}. {str(_get(by_id[wid][1], 'name') or '(no name)')}"
+        ),
         placeholder="Pick a widget",
         key=f"ed_effective_{dashboard_id}",
         help="A widget shows calls that match the dashboard's filter (as in your draft) "
         "and its own filter.",
     )
-    if choice is not None:
-        merged = effective_filter_json(draft_filters, _get(widgets[choice], "filters"))
+    if choice in by_id:
+        merged = effective_filter_json(draft_filters, _get(by_id[choice][1], "filters"))
         st.text(
             "Calls where: "
             + (

@@ -358,3 +358,21 @@ def test_an_enum_metrics_score_offers_its_values(app_env: Any) -> None:
     assert picker.value == str(enum["enum_values"][0])
     picker.set_value(str(enum["enum_values"][-1])).run()
     assert draft_of(at, did).tree.conditions[1].value == str(enum["enum_values"][-1])
+
+
+def test_a_widgets_effective_filter_is_picked_by_its_id(app_env: Any) -> None:
+    dashboard = make_dashboard(app_env, "Effective filter")
+    made = []
+    for name, topic in (("First widget", "billing"), ("Second widget", "refunds")):
+        body = {"dashboard": dashboard["id"], "name": name, "chart_type": "line"}
+        body |= {"field": "duration", "filters": {"field": "topic", "op": "eq", "value": topic}}
+        response = app_env.post("/dashboards/widgets/", json=body)
+        assert response.status_code == 201, response.text
+        made.append(response.json())
+    at = open_editor(dashboard["id"])
+    picker = at.selectbox(key=f"ed_effective_{dashboard['id']}")
+    assert picker.options == ["1. First widget", "2. Second widget"]
+    picker.set_value(made[1]["id"]).run()
+    assert not at.exception, at.exception
+    shown = "\n".join(str(t.value) for t in at.text)
+    assert "refunds" in shown and "billing" not in shown
