@@ -76,10 +76,10 @@ def create_indexes(conn: sqlite3.Connection) -> None:
 
 
 @contextmanager
-def transaction(conn: sqlite3.Connection, *, immediate: bool = True) -> Iterator[None]:
+def transaction(conn: sqlite3.Connection) -> Iterator[None]:
     """One explicit transaction; IMMEDIATE takes the write lock up front so a
     read-check-write (If-Match) cannot interleave with another writer."""
-    conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    conn.execute("BEGIN IMMEDIATE")
     try:
         yield
     except BaseException:
@@ -97,7 +97,6 @@ class ConnectionPool:
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._size = size
-        self._closed = False
 
     @contextmanager
     def connection(self) -> Iterator[sqlite3.Connection]:
@@ -126,7 +125,6 @@ class ConnectionPool:
 
     def close(self) -> None:
         with self._lock:
-            self._closed = True
             for conn in self._all:
                 try:
                     conn.close()
