@@ -32,12 +32,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cekura_dashboards import catalog
-from cekura_dashboards.relative_dates import (
-    day_range,
-    means_whole_day,
-    oldest_allowed_start,
-    resolve_datetime,
-)
+from cekura_dashboards.filter_tree import parse_filter
+from cekura_dashboards.relative_dates import earliest_start, oldest_allowed_start
 from demo_api.errors import DetailError, FieldErrors
 from demo_api.filter_sql import compile_filter, filter_problems, flatten_problems
 
@@ -97,38 +93,15 @@ def effective_filters(dashboard_filters: Any, widget_filters: Any) -> dict[str, 
 # --- The 30-day rule ----------------------------------------------------------------------
 
 
-def _earliest_start(node: Any, now: datetime) -> datetime | None:
-    """The lower time bound every matching call respects, or None when there is none."""
-    if "operator" in node:
-        bounds = [_earliest_start(child, now) for child in node["conditions"]]
-        if node["operator"] == "or":
-            return None if any(b is None for b in bounds) else min(b for b in bounds if b)
-        known = [b for b in bounds if b is not None]
-        return max(known) if known else None
-    if node["field"] != "timestamp":
-        return None
-    op, value = node["op"], node["value"]
-    if op == "eq":
-        return (
-            day_range(value, now)[0] if means_whole_day(value) else resolve_datetime(value, op, now)
-        )
-    if op in ("gt", "gte"):
-        return resolve_datetime(value, op, now)
-    return None
-
-
 def check_time_window(filters: dict[str, Any] | None, now: datetime) -> None:
-    """Refuse data requests with no start time, or one more than 30 days back. The limit
-    is counted from the start of today (UTC) so that `today-30d` is allowed, like `now-30d`;
-    the builder's validation uses the same `oldest_allowed_start`."""
-    try:
-        start = _earliest_start(filters, now) if filters else None
-    except ValueError:
-        # Only dates centuries away overflow; validation already accepted their syntax.
-        raise DetailError(catalog.TOO_FAR_IN_THE_PAST) from None
-    if start is None:
+    """Refuse data requests with no start time, or one more than 30 days back. The start
+    and the limit (counted from the start of today, UTC, so that `today-30d` is allowed
+    like `now-30d`) are the builder's own: `relative_dates.earliest_start` and
+    `oldest_allowed_start`. `filters` must be valid (filter_problems found nothing)."""
+    bound = earliest_start(parse_filter(filters), now)
+    if bound is None:
         raise DetailError(MISSING_TIME_RANGE)
-    if start < oldest_allowed_start(now):
+    if bound[0] < oldest_allowed_start(now):
         raise DetailError(catalog.TOO_FAR_IN_THE_PAST)
 
 
