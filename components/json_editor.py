@@ -106,6 +106,9 @@ def render_json_editor(draft: Draft, problems: list[Problem]) -> None:
             args=(dashboard_id,),
             icon=":material/undo:",
         )
+    if pending and problems:
+        # the paths below point into the applied filter, not into the text in the box
+        st.caption("The last applied filter (the one the builder shows) also has these problems:")
     for problem in problems:
         where = f"At {path_words(problem.path)}" + (f" ({problem.path})" if problem.path else "")
         text = escape_markdown(f"{where}: {problem.message}")
