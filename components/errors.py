@@ -52,6 +52,11 @@ def show_error(
             )
 
 
+def show_server_reason(message: str) -> None:
+    """One reason the API gave for refusing a save, shown beside what it concerns."""
+    st.error("The server said: " + escape_markdown(message), icon=":material/dns:")
+
+
 _MARKDOWN_SPECIALS = "\\`*_{}[]()<>#+-.!|~$:"
 
 

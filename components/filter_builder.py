@@ -31,7 +31,7 @@ from cekura_dashboards.filter_edit import (
 from cekura_dashboards.filter_tree import Condition, Group, Node
 from cekura_dashboards.filter_validation import Problem
 from components.draft import Draft, get_draft
-from components.errors import escape_markdown
+from components.errors import escape_markdown, show_server_reason
 from components.value_editors import METRIC_ID_FIELD, key, render_value_editor, sync
 
 log = logging.getLogger(__name__)
@@ -201,7 +201,7 @@ def _node_problems(ctx: _Context, node_id: str) -> None:
         else:
             st.warning(text, icon=":material/warning:")
     for message in ctx.server_errors.get(node_id, ()):
-        st.error("The server said: " + escape_markdown(message), icon=":material/dns:")
+        show_server_reason(message)
 
 
 def _group_box(ctx: _Context, group: Group, *, depth: int, index: int, siblings: int) -> None:

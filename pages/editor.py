@@ -21,7 +21,7 @@ from cekura_dashboards.relative_dates import format_window, resolve_window
 from components import reads
 from components.connection import get_client
 from components.draft import Draft, get_draft, start_draft
-from components.errors import escape_markdown, show_error
+from components.errors import escape_markdown, show_error, show_server_reason
 from components.filter_builder import render_builder
 from components.json_editor import render_json_editor
 from components.patch_preview import render_preview
@@ -249,7 +249,7 @@ def _render(draft: Draft) -> None:
             placeholder="A name people will recognise",
         )
         for message in field_errors.get("name", []):
-            st.error("The server said: " + escape_markdown(message), icon=":material/dns:")
+            show_server_reason(message)
     with project_col:
         options: list[int] = [NO_PROJECT, *sorted(projects, key=lambda p: projects[p].lower())]
         if draft.project is not None and draft.project not in options:
@@ -269,9 +269,9 @@ def _render(draft: Draft) -> None:
             help="The dashboard shows calls of this project only.",
         )
         for message in field_errors.get("project", []):
-            st.error("The server said: " + escape_markdown(message), icon=":material/dns:")
+            show_server_reason(message)
     for message in field_errors.get("non_field_errors", []):
-        st.error("The server said: " + escape_markdown(message), icon=":material/dns:")
+        show_server_reason(message)
 
     state[signature_key(dashboard_id)] = _signature(draft)
     _filter_area(dashboard_id)
@@ -360,7 +360,7 @@ def _filter_area(dashboard_id: int) -> None:
         blocked = "Fix the problems marked in the filter first."
     st.divider()
     with st.container(horizontal=True, vertical_alignment="center"):
-        render_save_button(draft, blocked_reason=blocked)
+        render_save_button(draft, blocked_reason=blocked, dirty=dirty)
         preview_open = bool(state.get(preview_key(dashboard_id), False))
         st.button(
             "Hide preview" if preview_open else "Preview",
