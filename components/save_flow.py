@@ -136,8 +136,8 @@ def dismiss(dashboard_id: int) -> None:
 
 
 # --- drawing ------------------------------------------------------------------------------
-def render_save_button(draft: Draft, *, blocked_reason: str | None) -> None:
-    dirty = draft.is_dirty()
+def render_save_button(draft: Draft, *, blocked_reason: str | None, dirty: bool) -> None:
+    """`dirty`: draft.is_dirty(), which the caller has worked out for this run already."""
     disabled = blocked_reason is not None or not dirty
     st.button(
         SAVE_LABEL,
