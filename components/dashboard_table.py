@@ -105,6 +105,7 @@ def render_dashboard_table(
         key=table_key(),
         hide_index=True,
         width="stretch",
+        height="content",  # the whole page of rows: no second scroll box above the pager
         on_select=on_select,
         selection_mode="single-row",
         # The ID stays in the data (tests and support find rows by it) but is not shown.
