@@ -1,6 +1,9 @@
 """`python -m demo_api --host 127.0.0.1 --port PORT --db PATH --api-key KEY [--seed N]
 [--calls N] [--enable-fault-api]`.
 
+The key may come from the environment (`DEMO_API_KEY`) instead of `--api-key`, which keeps
+it out of the process list that every local user can read.
+
 Prints `demo_api listening on http://HOST:PORT` to stderr once it accepts connections
 (port 0 picks a free port), never the key. SIGTERM stops it cleanly (exit status 0)."""
 
@@ -8,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 from typing import NoReturn
@@ -15,6 +19,7 @@ from typing import NoReturn
 from demo_api.app import ListeningServer, create_app, server_config
 
 logger = logging.getLogger("demo_api")
+KEY_ENV = "DEMO_API_KEY"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -22,7 +27,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--db", required=True, help="SQLite file (created and seeded if new)")
-    parser.add_argument("--api-key", required=True, help="the X-CEKURA-API-KEY to accept")
+    parser.add_argument(
+        "--api-key",
+        default=os.environ.get(KEY_ENV),
+        required=KEY_ENV not in os.environ,
+        help=f"the X-CEKURA-API-KEY to accept (or set {KEY_ENV})",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--calls", type=int, default=50_000)
     parser.add_argument("--enable-fault-api", action="store_true")

@@ -95,11 +95,12 @@ def start_demo_api(
     db_path = workdir / "demo.sqlite3"
     log = workdir / "demo_api.log"
     cmd = [sys.executable, "-m", "demo_api", "--host", LOOPBACK, "--port", str(port)]
-    cmd += ["--db", str(db_path), "--api-key", key, "--seed", str(seed), "--calls", str(calls)]
+    cmd += ["--db", str(db_path), "--seed", str(seed), "--calls", str(calls)]
     if faults:
         cmd.append("--enable-fault-api")
+    env = {**os.environ, "DEMO_API_KEY": key}  # not on the command line, where ps shows it
     with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     api = DemoAPI(f"http://{LOOPBACK}:{port}", key, db_path, proc)
     try:
         _wait_until(

@@ -506,6 +506,8 @@ def test_call_logs_filters_and_time_window(demo_api_server: DemoAPI) -> None:
 def test_writes_survive_a_restart_and_the_key_is_never_logged(tmp_path: Path) -> None:
     api = start_demo_api(tmp_path, calls=300, faults=False)
     try:
+        cmdline = Path(f"/proc/{api.proc.pid}/cmdline").read_bytes()
+        assert api.api_key.encode() not in cmdline, "the key comes from the environment, not argv"
         created = new_dashboard(api, name="Persistent")
         newest_before = api.get("/observability/v1/call-logs/", params={"page_size": 1}).json()
     finally:
