@@ -267,6 +267,21 @@ def test_new_user_builds_a_filter_by_clicking_and_saves_it(
     }
 
 
+def test_list_controls_still_show_the_list_after_an_empty_search(
+    page: Page, streamlit_app: StreamlitApp
+) -> None:
+    """The empty state leaves out the pager and the page-size box for one run; drawn again,
+    the box showed its first option (10) while 25 rows were listed."""
+    open_list(page, streamlit_app)
+    size = page.locator(".st-key-dash_page_size_input").get_by_role("combobox")
+    expect(size).to_have_value("25")
+    search_list(page, "no dashboard is called this " + secrets.token_hex(4))
+    expect(page.get_by_text("No dashboards match.")).to_be_visible()
+    rerun_after(page, button(page, "dash_clear_search").click)
+    expect(page.get_by_label("Search by name")).to_have_value("")
+    expect(size).to_have_value("25")
+
+
 # --- (2) two people, one dashboard -----------------------------------------------------------
 def test_second_save_is_stopped_and_shown_the_first(
     browser, page: Page, streamlit_app: StreamlitApp, demo_api_server: DemoAPI, screenshot_dir: Path
