@@ -298,22 +298,26 @@ def _same_row_clause(group: Group, names: _Names) -> str:
     return f"one metric evaluation where {_where_clause(group, names)}"
 
 
-def _verb(node: Node, names: _Names) -> str:
-    """A node as what the calls did, for "Calls that ..."."""
+def _verb(node: Node, names: _Names, *, nested: bool = False) -> str:
+    """A node as what the calls did, for "Calls that ...". A nested group of several
+    parts is put in brackets, so "(either A or B) and C" cannot read as "either A or
+    (B and C)"."""
     if isinstance(node, Condition):
         return _verb_clause(node, names)
     if node.operator == "same_row":
         return "have " + _same_row_clause(node, names)
-    parts = [_verb(child, names) for child in node.conditions]
+    parts = [_verb(child, names, nested=True) for child in node.conditions]
     if not parts:
         return "match an empty group"
     if len(parts) == 1:
         return parts[0]
     if node.operator == "or":
-        return "either " + _or_list(parts)
-    if len(parts) == 2:
-        return f"both {parts[0]} and {parts[1]}"
-    return _and_list(parts)
+        words = "either " + _or_list(parts)
+    elif len(parts) == 2:
+        words = f"both {parts[0]} and {parts[1]}"
+    else:
+        words = _and_list(parts)
+    return f"({words})" if nested else words
 
 
 def _window_phrase(bounds: list[Condition], names: _Names) -> str:
@@ -369,7 +373,7 @@ def describe_filter(
         if isinstance(child, Condition) and special is None:
             whose.append(_whose_clause(child, names))
         else:
-            verbs.append(special or _verb(child, names))
+            verbs.append(special or _verb(child, names, nested=len(rest) > 1))
     if verbs:
         text += ("," if rows else "") + " that " + _and_list(verbs)
     if whose:

@@ -65,8 +65,8 @@ def g(*children: Any, op: str = "and") -> dict[str, Any]:
         ),
         (
             g(c("is_reviewed", "eq", False), g(c("topic", "eq", "billing"), c("topic", "eq", "refund"), op="or")),
-            "Calls that were not reviewed by a person and either have a topic that is 'billing' "
-            "or have a topic that is 'refund'",
+            "Calls that were not reviewed by a person and (either have a topic that is 'billing' "
+            "or have a topic that is 'refund')",
         ),
         (
             g(c("metric_evaluations.metric.id", "eq", 5), c("metric_evaluations.value", "gte", 0.9), op="same_row"),
@@ -92,7 +92,7 @@ def g(*children: Any, op: str = "and") -> dict[str, Any]:
         ),
         (
             g(g(c("success", "eq", True), c("duration", "gte", 60)), c("agent.id", "isnull", True), op="or"),
-            "Calls that either both succeeded and lasted at least 60 s or have no agent",
+            "Calls that either (both succeeded and lasted at least 60 s) or have no agent",
         ),
         (
             g(c("agent.agent_name", "regex", "^Bill"), c("call_ended_reason", "in", ["hangup", "error"])),
@@ -173,3 +173,16 @@ def test_value_words() -> None:
     assert value_words("topic", "in", ["a", "b", "c"]) == "'a', 'b' or 'c'"
     assert value_words("success", "eq", False) == "no"
     assert value_words("timestamp", "lte", "today") == "the end of today"
+
+
+def test_a_nested_group_in_the_middle_keeps_its_brackets() -> None:
+    """(either A or B) and C must not read as either A or (B and C)."""
+    tree = g(
+        c("timestamp", "gte", "now-7d"),
+        g(c("topic", "eq", "billing"), c("topic", "eq", "refunds"), op="or"),
+        c("duration", "gte", 60),
+    )
+    assert describe_filter(parse_filter(tree), now=NOW) == (
+        "Calls from the last 7 days that (either have a topic that is 'billing' or have a "
+        "topic that is 'refunds') and lasted at least 60 s"
+    )
