@@ -274,42 +274,30 @@ def _add_buttons(ctx: _Context, group_id: str | None, *, depth: int) -> None:
 
 
 def _row_actions(ctx: _Context, node_id: str, *, index: int, siblings: int, what: str) -> None:
+    actions = (
+        ("up", ":material/arrow_upward:", f"Move this {what} up", _move_up, index == 0),
+        (
+            "down",
+            ":material/arrow_downward:",
+            f"Move this {what} down",
+            _move_down,
+            index >= siblings - 1,
+        ),
+        ("duplicate", ":material/content_copy:", f"Duplicate this {what}", _duplicate, False),
+        ("remove", ":material/delete:", f"Remove this {what}", _remove, False),
+    )
     # the narrowest gap keeps the four icons on one line in nested groups
     with st.container(horizontal=True, horizontal_alignment="right", gap="xxsmall"):
-        st.button(
-            ":material/arrow_upward:",
-            key=key(node_id, "up"),
-            help=f"Move this {what} up",
-            on_click=_move_up,
-            args=(ctx.dashboard_id, node_id),
-            disabled=index == 0,
-            type="tertiary",
-        )
-        st.button(
-            ":material/arrow_downward:",
-            key=key(node_id, "down"),
-            help=f"Move this {what} down",
-            on_click=_move_down,
-            args=(ctx.dashboard_id, node_id),
-            disabled=index >= siblings - 1,
-            type="tertiary",
-        )
-        st.button(
-            ":material/content_copy:",
-            key=key(node_id, "duplicate"),
-            help=f"Duplicate this {what}",
-            on_click=_duplicate,
-            args=(ctx.dashboard_id, node_id),
-            type="tertiary",
-        )
-        st.button(
-            ":material/delete:",
-            key=key(node_id, "remove"),
-            help=f"Remove this {what}",
-            on_click=_remove,
-            args=(ctx.dashboard_id, node_id),
-            type="tertiary",
-        )
+        for suffix, icon, help_text, callback, disabled in actions:
+            st.button(
+                icon,
+                key=key(node_id, suffix),
+                help=help_text,
+                on_click=callback,
+                args=(ctx.dashboard_id, node_id),
+                disabled=disabled,
+                type="tertiary",
+            )
 
 
 def _row_metric(group: Group) -> int | None:
