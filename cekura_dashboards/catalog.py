@@ -1,5 +1,5 @@
 """What the Cekura API accepts, in one table: filter fields and their ops, widget
-combinations, relative dates. Straight from shared/cekura-api/RULES.md.
+combinations, relative dates. Straight from contract/RULES.md.
 
 Both the client side (builder, validation, sentences) and the embedded demo API read
 this module, so the two can never disagree about a rule.

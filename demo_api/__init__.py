@@ -2,7 +2,7 @@
 
 Start it with `python -m demo_api ...`, `create_app(...)` or `serve_in_thread(...)`.
 
-It follows ../shared/cekura-api (the OpenAPI file for shapes, RULES.md for behaviour).
+It follows contract/ (the OpenAPI file for shapes, RULES.md for behaviour).
 What a client may rely on beyond the public contract:
 - `GET /dashboards/dashboards/?search=text`: case-insensitive substring of the name.
 - Dashboards and widgets carry a strong `ETag` (quoted hash of id and updated_at);

@@ -1,4 +1,4 @@
-"""Schemathesis over every operation of the shared Cekura spec, against a running demo API
+"""Schemathesis over every operation of the Cekura spec (the repo's contract/ copy), against a running demo API
 (`python -m demo_api` on loopback, a database of its own so deletes hurt no other test).
 
 Checks: no server error, 2xx bodies conform to the spec's schemas, schema-violating input
@@ -25,7 +25,7 @@ from schemathesis.specs.openapi.checks import (
 
 from tests.harness import ROOT, DemoAPI, start_demo_api
 
-SPEC = ROOT.parent / "shared" / "cekura-api" / "openapi-dashboards.json"
+SPEC = ROOT / "contract" / "openapi-dashboards.json"
 EXAMPLES_PER_OPERATION = 15
 CHECKS = [
     not_a_server_error,
@@ -74,5 +74,5 @@ schema.config.generation.update(
     deadline=None,
     suppress_health_check=list(HealthCheck),
 )
-def test_every_operation_of_the_shared_spec(case, fuzzed_api: DemoAPI) -> None:
+def test_every_operation_of_the_contract(case, fuzzed_api: DemoAPI) -> None:
     case.call_and_validate(base_url=fuzzed_api.url, headers=fuzzed_api.headers(), checks=CHECKS)
