@@ -36,7 +36,9 @@ def main(argv: list[str]) -> int:
             dashboard_id=7,
         )
         store.journal.complete(entry, outcome="saved", response={"id": 7})
-        draft = store.drafts.save(connection, dashboard_id=7, draft={"by": "worker"}, base_updated_at=None)
+        draft = store.drafts.save(
+            connection, dashboard_id=7, draft={"by": "worker"}, base_updated_at=None
+        )
         out = {"entry": entry, "draft": draft.token}
     elif command == "read":
         out = {

@@ -288,7 +288,9 @@ def test_drafts_save_update_list_and_stay_private(store_url: str) -> None:
 
     # Another key can neither read nor overwrite it: its save gets a token of its own.
     assert store.drafts.get(other, draft.token) is None
-    theirs = store.drafts.save(other, dashboard_id=5, draft={"x": 1}, base_updated_at=None, token=draft.token)
+    theirs = store.drafts.save(
+        other, dashboard_id=5, draft={"x": 1}, base_updated_at=None, token=draft.token
+    )
     assert theirs.token != draft.token
     assert store.drafts.get(me, draft.token).draft == {"filters": [1, 2]}  # type: ignore[union-attr]
 
@@ -314,7 +316,9 @@ def test_drafts_expire_fourteen_days_after_their_last_save(store_url: str) -> No
     assert [d.token for d in store.drafts.list(me)] == [kept.token]
     assert store.drafts.get(me, old.token) is None
     # Saving refreshes: an expired token gets a new draft under a new token.
-    renewed = store.drafts.save(me, dashboard_id=1, draft={"a": 2}, base_updated_at=None, token=old.token)
+    renewed = store.drafts.save(
+        me, dashboard_id=1, draft={"a": 2}, base_updated_at=None, token=old.token
+    )
     assert renewed.token != old.token
     store.close()
 
