@@ -9,6 +9,12 @@ Errors are re-raised as the client raised them, so the UI shows `error.user_mess
 
 A write that is not sent (the stale-write check found someone else's change, the lock was
 not acquired, the re-read failed) leaves no journal entry: nothing was written.
+
+What the lock cannot do: it serialises the saves made through this store, by any number
+of app processes. A client other than this admin (Cekura's own app, a script) can still
+write between our re-read and our PATCH; where the server sends an ETag the PATCH carries
+`If-Match` and the server refuses such a stale write (412, journalled "refused"), which
+closes that window too. The public contract promises no ETag.
 """
 
 from __future__ import annotations
