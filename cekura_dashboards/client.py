@@ -56,6 +56,7 @@ logger = logging.getLogger(__name__)
 __version__ = "0.1.0"
 API_KEY_HEADER = "X-CEKURA-API-KEY"
 DEFAULT_BASE_URL = "https://api.cekura.ai"
+DASHBOARDS_PATH = "/dashboards/dashboards/"
 USER_AGENT = f"cekura-dashboards-admin/{__version__} python-requests/{requests.__version__}"
 
 # Keys of a dashboard the API computes; a PATCH that names one of them is a caller bug.
@@ -143,8 +144,8 @@ class CekuraClient:
         params: dict[str, Any] = {"page": page, "page_size": page_size, "project_id": project_id}
         if search:
             params["search"] = search
-        data = self._get_json("/dashboards/dashboards/", params=params)
-        result = self._parse(Page[DashboardSummary], data, "GET", "/dashboards/dashboards/")
+        data = self._get_json(DASHBOARDS_PATH, params=params)
+        result = self._parse(Page[DashboardSummary], data, "GET", DASHBOARDS_PATH)
         if search and not all(_name_matches(d.name, search) for d in result.results):
             return self._search_every_page(
                 page=page, page_size=page_size, project_id=project_id, search=search
@@ -186,6 +187,11 @@ class CekuraClient:
     def get_dashboard(self, *, dashboard_id: int) -> Dashboard:
         return self._get_dashboard_and_etag(dashboard_id)[0]
 
+    def get_dashboard_and_etag(self, *, dashboard_id: int) -> tuple[Dashboard, str | None]:
+        """The dashboard and its ETag (None when the server sends none), for a caller that
+        does its own stale-write check and then PATCHes with `if_match`."""
+        return self._get_dashboard_and_etag(dashboard_id)
+
     def create_dashboard(
         self,
         *,
@@ -193,12 +199,8 @@ class CekuraClient:
         project: int | None = None,
         filters: Mapping[str, Any] | None = None,
     ) -> Dashboard:
-        body: dict[str, Any] = {"name": name}
-        if project is not None:
-            body["project"] = project
-        if filters is not None:
-            body["filters"] = dict(filters)
-        return self._write(Dashboard, "POST", "/dashboards/dashboards/", body)
+        body = create_dashboard_body(name=name, project=project, filters=filters)
+        return self._write(Dashboard, "POST", DASHBOARDS_PATH, body)
 
     def update_dashboard(
         self,
@@ -206,18 +208,20 @@ class CekuraClient:
         dashboard_id: int,
         changes: Mapping[str, Any],
         expected: Dashboard | None = None,
+        if_match: str | None = None,
     ) -> Dashboard:
         """PATCH only `changes`. With `expected` (the copy the user edited), re-read first
         and raise `ConflictError(server_copy=...)` without sending when someone else has
         changed the dashboard since; the PATCH then carries `If-Match` when the server
-        gave an ETag. A save therefore costs one GET and one PATCH."""
+        gave an ETag. A save therefore costs one GET and one PATCH. A caller that has just
+        re-read the dashboard itself passes its ETag as `if_match` instead."""
         if not changes:
             raise ValueError("update_dashboard needs at least one change")
         read_only = DASHBOARD_READ_ONLY.intersection(changes)
         if read_only:
             raise ValueError(f"read-only dashboard keys cannot be changed: {sorted(read_only)}")
         path = _dashboard_path(dashboard_id)
-        headers: dict[str, str] = {}
+        headers: dict[str, str] = {"If-Match": if_match} if if_match else {}
         if expected is not None:
             current, etag = self._get_dashboard_and_etag(dashboard_id)
             if dashboard_changed(expected, current):
@@ -241,9 +245,8 @@ class CekuraClient:
         self._request("DELETE", _dashboard_path(dashboard_id))
 
     def duplicate_dashboard(self, *, dashboard_id: int, name: str | None = None) -> Dashboard:
-        body = {} if name is None else {"name": name}
         path = _dashboard_path(dashboard_id) + "duplicate/"
-        return self._write(Dashboard, "POST", path, body)
+        return self._write(Dashboard, "POST", path, duplicate_dashboard_body(name=name))
 
     def bulk_widgets(
         self,
@@ -254,11 +257,7 @@ class CekuraClient:
         delete: Sequence[int] = (),
     ) -> BulkWidgetsResult:
         """Create, update (each with its `id`) and delete widgets of a dashboard at once."""
-        body = {
-            "create": [dict(w) for w in create],
-            "update": [dict(w) for w in update],
-            "delete": list(delete),
-        }
+        body = bulk_widgets_body(create=create, update=update, delete=delete)
         path = _dashboard_path(dashboard_id) + "bulk_widgets/"
         return self._write(BulkWidgetsResult, "POST", path, body)
 
@@ -592,7 +591,42 @@ def _iso(value: datetime | str | None) -> str | None:
 
 
 def _dashboard_path(dashboard_id: int) -> str:
-    return f"/dashboards/dashboards/{int(dashboard_id)}/"
+    return f"{DASHBOARDS_PATH}{int(dashboard_id)}/"
+
+
+dashboard_path = _dashboard_path
+
+
+# The request bodies of the dashboard writes, built in one place: the client sends them and
+# the admin's journal records them.
+
+
+def create_dashboard_body(
+    *, name: str | None, project: int | None = None, filters: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"name": name}
+    if project is not None:
+        body["project"] = project
+    if filters is not None:
+        body["filters"] = dict(filters)
+    return body
+
+
+def duplicate_dashboard_body(*, name: str | None = None) -> dict[str, Any]:
+    return {} if name is None else {"name": name}
+
+
+def bulk_widgets_body(
+    *,
+    create: Sequence[Mapping[str, Any]] = (),
+    update: Sequence[Mapping[str, Any]] = (),
+    delete: Sequence[int] = (),
+) -> dict[str, Any]:
+    return {
+        "create": [dict(w) for w in create],
+        "update": [dict(w) for w in update],
+        "delete": list(delete),
+    }
 
 
 def _widget_path(widget_id: int) -> str:

@@ -1,5 +1,5 @@
 """`python -m demo_api --host 127.0.0.1 --port PORT --db PATH --api-key KEY [--seed N]
-[--calls N] [--enable-fault-api]`.
+[--calls N] [--enable-fault-api] [--no-etags]`.
 
 The key may come from the environment (`DEMO_API_KEY`) instead of `--api-key`, which keeps
 it out of the process list that every local user can read.
@@ -36,6 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--calls", type=int, default=50_000)
     parser.add_argument("--enable-fault-api", action="store_true")
+    parser.add_argument(
+        "--no-etags", action="store_true", help="answer without ETags (as the contract allows)"
+    )
     return parser
 
 
@@ -55,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         seed=args.seed,
         calls=args.calls,
         enable_fault_api=args.enable_fault_api,
+        send_etags=not args.no_etags,
     )
     server = ListeningServer(server_config(app, args.host, args.port))
     server.on_listening = lambda host, port: logger.info(

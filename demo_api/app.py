@@ -21,6 +21,7 @@ from demo_api.auth import require_api_key
 from demo_api.errors import install_error_handlers
 from demo_api.faults import FaultMiddleware, FaultState
 from demo_api.faults import router as faults_router
+from demo_api.no_etags import NoETags
 from demo_api.routers import agents, call_logs, dashboards, metrics, projects, widgets
 
 logger = logging.getLogger(__name__)
@@ -64,11 +65,13 @@ def create_app(
     calls: int = 50_000,
     enable_fault_api: bool = False,
     now: datetime | None = None,
+    send_etags: bool = True,
 ) -> FastAPI:
     """The demo API over the SQLite file `db_path`, accepting only `api_key`.
 
     `now` fixes the clock of the demo data (seed anchor and relative filters such as
-    `now-7d`); without it the wall clock is used."""
+    `now-7d`); without it the wall clock is used. `send_etags=False` answers without
+    ETags (see no_etags.py)."""
     if not api_key:
         raise ValueError("The demo API needs a non-empty API key.")
     if now is not None and now.tzinfo is None:
@@ -93,6 +96,8 @@ def create_app(
     app.state.api_key_bytes = api_key.encode("utf-8", "surrogateescape")
     app.state.fixed_now = now
     install_error_handlers(app)
+    if not send_etags:
+        app.add_middleware(NoETags)
     authenticated = [Depends(require_api_key)]
     for module in (dashboards, widgets, projects, metrics, agents, call_logs):
         app.include_router(module.router, dependencies=authenticated)

@@ -102,3 +102,25 @@ def page(browser) -> Iterator[object]:
 def screenshot_dir() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+# --- the admin's store: the same tests on SQLite and on a throwaway PostgreSQL -------------
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[object]:
+    """One PostgreSQL for the session (see tests/pg_harness.py); tests take a database each."""
+    from tests.pg_harness import start_postgres
+
+    server = start_postgres()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty store database of the test's own, on each backend in turn."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'admin.sqlite3'}"
+    server = request.getfixturevalue("postgres_server")
+    return str(server.create_database())
