@@ -1,5 +1,5 @@
 """`python -m demo_api --host 127.0.0.1 --port PORT --db PATH --api-key KEY [--seed N]
-[--calls N] [--enable-fault-api]`.
+[--calls N] [--enable-fault-api] [--ignore-search]`.
 
 The key may come from the environment (`DEMO_API_KEY`) instead of `--api-key`, which keeps
 it out of the process list that every local user can read.
@@ -36,6 +36,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--calls", type=int, default=50_000)
     parser.add_argument("--enable-fault-api", action="store_true")
+    parser.add_argument(
+        "--ignore-search",
+        action="store_true",
+        help="answer the dashboards list unfiltered by ?search=, as the public API may",
+    )
     return parser
 
 
@@ -55,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         seed=args.seed,
         calls=args.calls,
         enable_fault_api=args.enable_fault_api,
+        honour_search=not args.ignore_search,
     )
     server = ListeningServer(server_config(app, args.host, args.port))
     server.on_listening = lambda host, port: logger.info(

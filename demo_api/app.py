@@ -64,11 +64,13 @@ def create_app(
     calls: int = 50_000,
     enable_fault_api: bool = False,
     now: datetime | None = None,
+    honour_search: bool = True,
 ) -> FastAPI:
     """The demo API over the SQLite file `db_path`, accepting only `api_key`.
 
     `now` fixes the clock of the demo data (seed anchor and relative filters such as
-    `now-7d`); without it the wall clock is used."""
+    `now-7d`); without it the wall clock is used. `honour_search=False` makes the list
+    ignore `search`, as the public API may: the client's fallback is tested against it."""
     if not api_key:
         raise ValueError("The demo API needs a non-empty API key.")
     if now is not None and now.tzinfo is None:
@@ -92,6 +94,7 @@ def create_app(
     app.state.pool = pool
     app.state.api_key_bytes = api_key.encode("utf-8", "surrogateescape")
     app.state.fixed_now = now
+    app.state.honour_search = honour_search
     install_error_handlers(app)
     authenticated = [Depends(require_api_key)]
     for module in (dashboards, widgets, projects, metrics, agents, call_logs):
