@@ -13,6 +13,7 @@ import json
 import logging
 import time
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Self, TypeVar
 from urllib.parse import urlsplit
@@ -99,6 +100,7 @@ class CekuraClient:
         # Reported on the first call rather than raised here, so a UI that builds a client
         # from what a user typed gets an ordinary CekuraError with a user_message.
         self._config_problem = _config_problem(self.base_url, self._api_key)
+        self._server_searches: bool | None = None
 
     def __repr__(self) -> str:
         return f"CekuraClient(base_url={self.base_url!r})"
@@ -138,51 +140,69 @@ class CekuraClient:
         """One page of dashboards, optionally only those whose name contains `search`
         (ignoring case).
 
-        The public API documents no `search` parameter (the demo API has it). It is sent
-        anyway; when the answer shows the server ignored it, the search is done here over
-        every page instead, so the result is right on either server."""
+        The public API documents no `search` parameter (the demo API has it). On a server
+        that ignores it the page is cut from `search_dashboards` instead, which reads the
+        whole list: a caller that turns pages should keep that result itself."""
+        if search and not self.server_searches(project_id=project_id):
+            return self.search_dashboards(project_id=project_id, search=search).page(
+                page, page_size
+            )
         params: dict[str, Any] = {"page": page, "page_size": page_size, "project_id": project_id}
         if search:
             params["search"] = search
         data = self._get_json(DASHBOARDS_PATH, params=params)
         result = self._parse(Page[DashboardSummary], data, "GET", DASHBOARDS_PATH)
         if search and not all(_name_matches(d.name, search) for d in result.results):
-            return self._search_every_page(
-                page=page, page_size=page_size, project_id=project_id, search=search
+            # The probe said it searches, this answer says it does not: believe the answer.
+            self._server_searches = False
+            return self.search_dashboards(project_id=project_id, search=search).page(
+                page, page_size
             )
         return result
 
-    def _search_every_page(
-        self, *, page: int, page_size: int, project_id: int | None, search: str
-    ) -> Page[DashboardSummary]:
-        matches = [
-            d
-            for d in self.iter_dashboards(project_id=project_id, page_size=100)
-            if _name_matches(d.name, search)
-        ]
-        start = (page - 1) * page_size
-        return Page[DashboardSummary](
-            count=len(matches),
-            next=f"?page={page + 1}" if start + page_size < len(matches) else None,
-            previous=f"?page={page - 1}" if page > 1 else None,
-            results=matches[start : start + page_size],
-        )
+    def server_searches(self, *, project_id: int | None = None) -> bool:
+        """Whether this server filters the dashboards list by `search`, learned once per
+        client (one request): a search for a name no dashboard has must come back empty."""
+        if self._server_searches is None:
+            params = {"page": 1, "page_size": 1, "project_id": project_id, "search": _NO_SUCH_NAME}
+            data = self._get_json("/dashboards/dashboards/", params=params)
+            probe = self._parse(Page[DashboardSummary], data, "GET", "/dashboards/dashboards/")
+            self._server_searches = probe.count == 0
+        return self._server_searches
+
+    def search_dashboards(
+        self, *, project_id: int | None = None, search: str, max_pages: int = MAX_PAGES
+    ) -> DashboardSearch:
+        """Every dashboard whose name contains `search`, found by reading the list once
+        (100 per page). Past `max_pages` the result says it is incomplete, never silently."""
+        matches: list[DashboardSummary] = []
+        scanned = total = 0
+        for page in range(1, max_pages + 1):
+            params = {"page": page, "page_size": 100, "project_id": project_id}
+            data = self._get_json("/dashboards/dashboards/", params=params)
+            result = self._parse(Page[DashboardSummary], data, "GET", "/dashboards/dashboards/")
+            total = result.count
+            scanned += len(result.results)
+            matches.extend(d for d in result.results if _name_matches(d.name, search))
+            if not result.next or not result.results:
+                return DashboardSearch(matches=matches, scanned=scanned, total=total, complete=True)
+        return DashboardSearch(matches=matches, scanned=scanned, total=total, complete=False)
 
     def iter_dashboards(
         self,
         *,
         project_id: int | None = None,
-        search: str | None = None,
         page_size: int = 100,
     ) -> Iterator[DashboardSummary]:
         """Every dashboard, page after page (asks for the next page only when needed)."""
         for page in range(1, MAX_PAGES + 1):
-            result = self.list_dashboards(
-                page=page, page_size=page_size, project_id=project_id, search=search
-            )
+            result = self.list_dashboards(page=page, page_size=page_size, project_id=project_id)
             yield from result.results
             if not result.next or not result.results:
                 return
+        raise CekuraError(
+            f"The dashboards list has more than {MAX_PAGES} pages; stopped reading it there."
+        )
 
     def get_dashboard(self, *, dashboard_id: int) -> Dashboard:
         return self._get_dashboard_and_etag(dashboard_id)[0]
@@ -554,6 +574,29 @@ def mask_key(api_key: str) -> str:
     if api_key.startswith(MASK) or len(api_key) < _MIN_KEY_TO_SHOW_TAIL:
         return api_key if api_key.startswith(MASK) else MASK
     return MASK + api_key[-4:]
+
+
+# No dashboard is named this: a server that answers it with rows ignores `search`.
+_NO_SUCH_NAME = "\u2400no-dashboard-is-named-this\u2400"
+
+
+@dataclass(frozen=True)
+class DashboardSearch:
+    """Every match of one search, read from the whole list (see `search_dashboards`)."""
+
+    matches: list[DashboardSummary]
+    scanned: int
+    total: int
+    complete: bool
+
+    def page(self, page: int, page_size: int) -> Page[DashboardSummary]:
+        start = (page - 1) * page_size
+        return Page[DashboardSummary](
+            count=len(self.matches),
+            next=f"?page={page + 1}" if start + page_size < len(self.matches) else None,
+            previous=f"?page={page - 1}" if page > 1 else None,
+            results=self.matches[start : start + page_size],
+        )
 
 
 def _name_matches(name: str | None, search: str) -> bool:

@@ -66,12 +66,14 @@ def create_app(
     enable_fault_api: bool = False,
     now: datetime | None = None,
     send_etags: bool = True,
+    honour_search: bool = True,
 ) -> FastAPI:
     """The demo API over the SQLite file `db_path`, accepting only `api_key`.
 
     `now` fixes the clock of the demo data (seed anchor and relative filters such as
     `now-7d`); without it the wall clock is used. `send_etags=False` answers without
-    ETags (see no_etags.py)."""
+    ETags (see no_etags.py). `honour_search=False` makes the list ignore `search`, as the
+    public API may: the client's fallback is tested against it."""
     if not api_key:
         raise ValueError("The demo API needs a non-empty API key.")
     if now is not None and now.tzinfo is None:
@@ -95,6 +97,7 @@ def create_app(
     app.state.pool = pool
     app.state.api_key_bytes = api_key.encode("utf-8", "surrogateescape")
     app.state.fixed_now = now
+    app.state.honour_search = honour_search
     install_error_handlers(app)
     if not send_etags:
         app.add_middleware(NoETags)

@@ -88,7 +88,13 @@ class DemoAPI:
 
 
 def start_demo_api(
-    workdir: Path, *, calls: int = 2000, seed: int = 0, faults: bool = True, etags: bool = True
+    workdir: Path,
+    *,
+    calls: int = 2000,
+    seed: int = 0,
+    faults: bool = True,
+    etags: bool = True,
+    search: bool = True,
 ) -> DemoAPI:
     port = free_port()
     key = "test-" + secrets.token_hex(12)
@@ -100,6 +106,8 @@ def start_demo_api(
         cmd.append("--enable-fault-api")
     if not etags:
         cmd.append("--no-etags")
+    if not search:
+        cmd.append("--ignore-search")
     env = {**os.environ, "DEMO_API_KEY": key}  # not on the command line, where ps shows it
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
