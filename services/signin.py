@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import streamlit as st
+from streamlit import config
 
 from components.connection import configured_settings, disconnect, ensure_router
 from services.access import (
@@ -138,7 +139,8 @@ def _open_app_notice() -> None:
     st.session_state[OPEN_NOTICE_KEY] = True
     if configured_settings() is None:
         return  # demo data: nothing real to change
-    if is_loopback(st.get_option("server.address")):
+    # streamlit.config, not st.get_option: the one AppTest's patch_config_options reaches
+    if is_loopback(config.get_option("server.address")):
         return
     st.toast(OPEN_APP_NOTICE, icon=":material/lock_open:", duration="infinite")
 
