@@ -182,3 +182,25 @@ def test_every_client_write_method_has_an_action() -> None:
             writes.add(name)
     assert writes == set(CLIENT_WRITE_ACTIONS)
     assert CLIENT_WRITE_ACTIONS["delete_dashboard"] == "delete"
+
+
+def test_the_readme_example_is_a_valid_configuration() -> None:
+    """The README's sign-in example parses, has what Streamlit's [auth] needs, and its
+    roles block means what the README says."""
+    import tomllib
+
+    from tests.harness import ROOT
+
+    readme = (ROOT / "README.md").read_text()
+    sign_in = readme.split("## Sign-in", 1)[1]
+    block = sign_in.split("```toml\n", 1)[1].split("```", 1)[0]
+    config = tomllib.loads(block)
+    needed = {"redirect_uri", "cookie_secret", "client_id", "client_secret"}
+    assert needed | {"server_metadata_url"} <= set(config["auth"])
+    assert config["auth"]["redirect_uri"].endswith("/oauth2callback")
+    table = role_table(config["admin_access"], {})
+    assert table.role_for("someone@example.com") == "viewer"
+    assert table.role_for("alice@example.com") == "editor"
+    assert table.role_for("x@ops.example.com") == "editor"
+    assert table.role_for("bob@example.com") == "admin"
+    assert table.contact == "it-help@example.com"
