@@ -8,12 +8,14 @@ import logging
 import streamlit as st
 
 from components.connection import connection_sidebar
+from services.signin import gate
 
 st.set_page_config(
     page_title="Cekura Dashboards Admin",
     page_icon=":material/dashboard:",
     layout="wide",
 )
+gate()  # with sign-in configured, nothing below runs until someone with a role signs in
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 

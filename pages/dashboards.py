@@ -19,6 +19,8 @@ from components.dashboard_table import (
 )
 from components.errors import escape_markdown, show_error
 from components.reads import forget_dashboard_lists, load_dashboard_page, project_names
+from services.access import denial_reason
+from services.signin import current_actor
 
 EDITOR_PAGE = "pages/editor.py"
 PAGE_SIZES = [10, 25, 50, 100]
@@ -38,6 +40,9 @@ ACTION_ERROR = "dash_action_error"
 CREATE_NAME, CREATE_PROJECT = "dash_create_name", "dash_create_project"
 
 state = st.session_state
+# Why this person may not create/duplicate or delete (None: they may).
+cannot_edit = denial_reason(current_actor(), "edit")
+cannot_delete = denial_reason(current_actor(), "delete")
 # The list's stored (non-widget) state; only this page reads it.
 state.setdefault(SEARCH, "")
 state.setdefault(PROJECT, None)
@@ -244,7 +249,13 @@ with new_col.popover("New dashboard", icon=":material/add:", key="dash_new", wid
             index=create_options.index(state[PROJECT]) if state[PROJECT] in names else 0,
             format_func=lambda pid: NO_PROJECT_LABEL if pid == ALL_PROJECTS else names[pid],
         )
-        st.form_submit_button("Create dashboard", type="primary", on_click=_on_create)
+        st.form_submit_button(
+            "Create dashboard",
+            type="primary",
+            on_click=_on_create,
+            disabled=cannot_edit is not None,
+            help=cannot_edit,
+        )
 
 
 action_error = state.get(ACTION_ERROR)
@@ -352,6 +363,8 @@ with actions_box:
                     type="primary",
                     on_click=_on_duplicate,
                     args=(int(selected.id), dup_key),
+                    disabled=cannot_edit is not None,
+                    help=cannot_edit,
                 )
             del_col.button(
                 "Delete…",
@@ -360,6 +373,8 @@ with actions_box:
                 on_click=_ask_delete,
                 args=(selected,),
                 width="stretch",
+                disabled=cannot_delete is not None,
+                help=cannot_delete,
             )
 
 if PENDING_DELETE in state:

@@ -27,6 +27,8 @@ from components.json_editor import render_json_editor
 from components.patch_preview import render_preview
 from components.save_flow import render_flash, render_save_button, render_save_issue
 from components.widget_table import render_widget_table, widget_rows
+from services.access import denial_reason
+from services.signin import current_actor
 
 LIST_PAGE = "pages/dashboards.py"
 MODE_BUILDER = "Builder"
@@ -358,6 +360,7 @@ def _filter_area(dashboard_id: int) -> None:
         blocked = "Your JSON is not applied yet: fix it or throw it away first."
     elif blocking:
         blocked = "Fix the problems marked in the filter first."
+    blocked = denial_reason(current_actor(), "edit") or blocked  # a viewer: Save off, and why
     st.divider()
     with st.container(horizontal=True, vertical_alignment="center"):
         render_save_button(draft, blocked_reason=blocked, dirty=dirty)
