@@ -7,12 +7,10 @@ from typing import Any
 
 import pytest
 
-from cekura_dashboards.filters import (
-    Group,
+from cekura_dashboards.filter_tree import Group, parse_filter
+from cekura_dashboards.filter_validation import (
     Problem,
     has_errors,
-    parse_and_validate,
-    parse_filter,
     problems_by_node,
     validate_filter,
 )
@@ -201,7 +199,9 @@ def test_same_row_allows_only_metric_evaluation_fields_reported_once() -> None:
     )
 
 
-def test_duplicates_and_in_with_one_or_no_value_are_warnings() -> None:
+def test_duplicates_and_in_with_one_value_are_warnings_an_empty_in_is_an_error() -> None:
+    """An empty 'is one of' matches no call, and the API refuses it (RULES.md: `in` takes
+    a list of values), so it blocks saving like any value the API refuses."""
     problems = check(
         group(
             cond("topic", "in", ["billing"]),
@@ -215,10 +215,10 @@ def test_duplicates_and_in_with_one_or_no_value_are_warnings() -> None:
     assert [(p.path, p.severity, p.message) for p in problems] == [
         ("conditions[0]", "warning", "Call topic 'is one of' has only 'billing'; use 'is' instead."),
         ("conditions[2]", "warning", "This condition is the same as item 2 of its group."),
-        ("conditions[3]", "warning", "Why the call ended 'is one of' has no values, so it matches no call."),
+        ("conditions[3]", "error", "Why the call ended 'is one of' needs at least one value."),
         ("conditions[5]", "warning", "This group is the same as item 5 of its group."),
     ]  # fmt: skip
-    assert not has_errors(problems)
+    assert has_errors(problems)
 
 
 def test_problems_come_in_tree_order_and_group_by_node() -> None:
@@ -378,16 +378,6 @@ def test_agent_lists_may_be_models_dicts_or_mappings() -> None:
     assert only(data, agents={4: "Sales Bot"}).severity == "warning"
 
 
-def test_parse_and_validate_for_the_json_editor() -> None:
-    node, problems = parse_and_validate('{"field": "topic", "op": "in", "value": ["a"]}', now=NOW)
-    assert node is not None and [p.severity for p in problems] == ["warning"]
-    node, problems = parse_and_validate({"operator": "and", "conditions": [{"field": 1}]})
-    assert node is None
-    assert [(p.node_id, p.path, p.severity) for p in problems] == [("", "conditions[0]", "error")]
-    assert problems[0].message == "Missing 'op' and 'value'."
-    assert parse_and_validate(None) == (None, [])
-
-
 def test_a_relative_date_too_far_back_to_name_a_day_is_an_error() -> None:
     tree = parse_filter({"field": "timestamp", "op": "gte", "value": "now-99999999y"})
     problems = validate_filter(tree, now=NOW)
@@ -396,7 +386,8 @@ def test_a_relative_date_too_far_back_to_name_a_day_is_an_error() -> None:
 
 
 def test_a_new_number_condition_starts_as_a_lower_bound() -> None:
-    from cekura_dashboards.filters import add_condition, filter_to_json
+    from cekura_dashboards.filter_edit import add_condition
+    from cekura_dashboards.filter_tree import filter_to_json
 
     tree = parse_filter(
         {"operator": "and", "conditions": [{"field": "duration", "op": "gte", "value": 60}]}
