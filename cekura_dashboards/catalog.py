@@ -391,6 +391,8 @@ def value_type(kind: str, op: str) -> str:
     if kind == "dynamic" and op in ORDERING_OPS:
         return "number"
     return kind
+
+
 TOO_FAR_IN_THE_PAST = (
     "Timestamp filter value is too far in the past. Maximum allowed range is 30 days."
 )

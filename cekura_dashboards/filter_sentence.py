@@ -36,6 +36,7 @@ GROUP_WORDS: dict[str, str] = {
     "same_row": "same metric evaluation",
 }
 
+
 class _Names:
     def __init__(self, agents: Any, metrics: Any, now: datetime | None) -> None:
         self.agents = id_names(agents, "agent_name") or {}
@@ -344,4 +345,3 @@ def describe_filter(
     if whose:
         text += (" and " if verbs else ("," if rows else "") + " ") + _and_list(whose)
     return text
-
