@@ -1,8 +1,10 @@
-"""What the Cekura API accepts, in one table: filter fields and their ops, widget
-combinations, relative dates. Straight from contract/RULES.md.
+"""What the Cekura API accepts, in one table: filter fields (with everything the app and
+the demo API know about each), their ops, the limits of a filter, widget combinations,
+relative dates. Straight from contract/RULES.md.
 
-Both the client side (builder, validation, sentences) and the embedded demo API read
-this module, so the two can never disagree about a rule.
+Both the client side (builder, value editors, validation, sentences) and the embedded
+demo API (filter SQL, widget data, widget checks) read this module, so the two can never
+disagree about a rule; tests/test_rules_agreement.py checks that they do not.
 """
 
 from __future__ import annotations
@@ -369,6 +371,9 @@ RELATIVE_UNITS: dict[str, str] = {
     "y": "year",
 }
 MAX_WIDGET_DATA_DAYS = 30
+TOO_FAR_IN_THE_PAST = (
+    "Timestamp filter value is too far in the past. Maximum allowed range is 30 days."
+)
 
 # --- Limits of a filter the API refuses beyond ------------------------------------------
 MAX_FILTER_DEPTH = 32  # groups nested deeper than this
@@ -392,10 +397,6 @@ def value_type(kind: str, op: str) -> str:
         return "number"
     return kind
 
-
-TOO_FAR_IN_THE_PAST = (
-    "Timestamp filter value is too far in the past. Maximum allowed range is 30 days."
-)
 
 # --- Widgets ---------------------------------------------------------------------------
 CHART_TYPES: tuple[str, ...] = ("line", "bar", "pie", "stat")

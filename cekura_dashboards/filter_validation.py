@@ -1,9 +1,12 @@
 """What is wrong with a filter tree, in words a person understands.
 
-Errors are what the API would refuse (unknown field, op not allowed, wrong value type,
-bad regex, same_row over fields that are not metric evaluations, empty groups) and what
-can match no call or whose widget data the API refuses (contradictions, a start more
-than 30 days back, a window that ends before it starts). Warnings are allowed to save.
+Errors are what the API refuses (unknown field, op not allowed, wrong value type, an
+empty `in`, bad regex, same_row over fields that are not metric evaluations, empty
+groups, the API's limits: origin "api"), what the widget data endpoints refuse (a start
+more than 30 days back: "widget_data") and what can match no call (contradictions,
+a window that ends before it starts: "app"). Warnings are allowed to save. The value
+checks (`fits_type`, `regex_problem`, `relative_dates.datetime_problem`) are the demo
+API's too, so the two cannot disagree on a value.
 """
 
 from __future__ import annotations

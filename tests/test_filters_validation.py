@@ -395,3 +395,41 @@ def test_a_new_number_condition_starts_as_a_lower_bound() -> None:
     added = add_condition(tree, tree.node_id, field="duration")
     assert filter_to_json(added)["conditions"][1]["op"] == "gte"
     assert not has_errors(validate_filter(added, now=NOW))
+
+
+@pytest.mark.parametrize(
+    ("data", "fragment"),
+    [
+        (cond("metric_evaluations.value", "gt", "happy"), "Metric score needs a number"),
+        (cond("metric_evaluations.value", "in", [1, "a", True]), None),
+        (cond("id", "eq", 2**63), "Call ID needs a whole number"),
+        (cond("agent.agent_name", "regex", "a" * 501), "at most 500 characters"),
+        (cond("topic", "eq", "\ud800"), "Call topic needs text"),
+        (cond("timestamp", "eq", "9999-12-31"), "Call time '9999-12-31'"),
+    ],
+)
+def test_values_the_api_refuses_are_errors(data: dict[str, Any], fragment: str | None) -> None:
+    """The value rules the demo API applies too (a score ordered by text compares nothing;
+    the database's integers are 64-bit)."""
+    errors = [p for p in check(data) if p.severity == "error"]
+    if fragment is None:
+        assert errors == []
+    else:
+        assert len(errors) == 1 and fragment in errors[0].message, errors
+        assert errors[0].origin == "api"
+
+
+def test_errors_say_who_refuses_them() -> None:
+    problems = check(
+        group(
+            cond("timestamp", "gte", "now-60d"),
+            cond("duration", "gt", 10),
+            cond("duration", "lt", 5),
+            cond("topic", "in", ["a"]),
+        )
+    )
+    assert [(p.path, p.severity, p.origin) for p in problems] == [
+        ("conditions[0]", "error", "widget_data"),
+        ("conditions[2]", "error", "app"),
+        ("conditions[3]", "warning", "app"),
+    ]
