@@ -385,6 +385,17 @@ ORDERING_OPS: tuple[str, ...] = ("gt", "gte", "lt", "lte")
 TEXT_OPS: tuple[str, ...] = ("contains", "startswith", "endswith", "regex")
 
 
+# A value type (see value_type) as messages name it.
+VALUE_TYPE_WORDS: dict[str, str] = {
+    "integer": "a whole number",
+    "number": "a number",
+    "string": "text",
+    "boolean": "true or false",
+    "datetime": "a date and time (for example 2026-11-07T14:00:00Z, now-7d or today)",
+    "dynamic": "a number, text or true/false",
+}
+
+
 def value_type(kind: str, op: str) -> str:
     """The type one value of a condition must have (each item, for `in`): text for the
     text ops, a number when a metric score is ordered (`gt 'happy'` compares nothing),

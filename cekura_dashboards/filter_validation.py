@@ -29,6 +29,7 @@ from cekura_dashboards.catalog import (
     MAX_WIDGET_DATA_DAYS,
     METADATA_PREFIX,
     TEXT_OPS,
+    VALUE_TYPE_WORDS,
     FieldSpec,
     field_spec,
     is_metric_evaluation_field,
@@ -53,15 +54,6 @@ Severity = Literal["error", "warning"]
 # save); "widget_data" only the widget data endpoints (the 30-day rule); "app" nobody but
 # this app, which blocks a filter no call can match. Warnings are "app".
 Origin = Literal["api", "widget_data", "app"]
-
-KIND_WORDS = {
-    "integer": "a whole number",
-    "number": "a number",
-    "string": "text",
-    "boolean": "true or false",
-    "datetime": "a date and time (for example 2026-11-07T14:00:00Z, now-7d or today)",
-    "dynamic": "a number, text or true/false",
-}
 
 
 @dataclass(frozen=True)
@@ -185,7 +177,7 @@ def value_problem(field: str, op: str, value: Any) -> str | None:
             return f"{label} '{words}' takes at most {MAX_IN_VALUES} values, not {len(value)}."
         for item in value:
             if not fits_type(expected, item):
-                return f"{label}: {shown(item)} in the list is not {KIND_WORDS[expected]}."
+                return f"{label}: {shown(item)} in the list is not {VALUE_TYPE_WORDS[expected]}."
         return None
     if value is None:
         return f"{label} '{words}' needs a value."
@@ -194,7 +186,7 @@ def value_problem(field: str, op: str, value: Any) -> str | None:
             return f"{label} '{words}' needs a pattern as text, not {shown(value)}."
         if op in TEXT_OPS:
             return f"{label} '{words}' needs text, not {shown(value)}."
-        return f"{label} needs {KIND_WORDS[expected]}, not {shown(value)}."
+        return f"{label} needs {VALUE_TYPE_WORDS[expected]}, not {shown(value)}."
     if op == "regex":
         problem = regex_problem(value)
         return f"{label}: {problem}" if problem else None

@@ -33,14 +33,6 @@ from cekura_dashboards.relative_dates import (
 
 _CONDITION_KEYS = frozenset({"field", "op", "value"})
 _GROUP_KEYS = frozenset({"operator", "conditions"})
-_TYPE_WORDS = {
-    "integer": "a whole number",
-    "number": "a number",
-    "string": "text",
-    "boolean": "true or false",
-    "datetime": "a date (ISO 8601, or now/today like 'now-7d')",
-    "dynamic": "text, a number or true/false",
-}
 
 # `{}` is SQL this module built from constants; every value in it is a bound parameter.
 _SOME_EVALUATION = "EXISTS (SELECT 1 FROM metric_evaluations me WHERE me.call_log_id = c.id AND {})"
@@ -84,7 +76,7 @@ def _value_problems(spec: catalog.FieldSpec, op: str, value: Any) -> list[str]:
             return [f"'isnull' takes true or false, not {_show(value)}."]
         return []
     expected = catalog.value_type(spec.kind, op)
-    kind_name = _TYPE_WORDS[expected]
+    kind_name = catalog.VALUE_TYPE_WORDS[expected]
     if op == "in":
         if not isinstance(value, list):
             return [f'\'in\' takes a list of values, for example ["a", "b"]; got {_show(value)}.']
