@@ -1,9 +1,9 @@
 """A filter in plain words: "Calls from the last 7 days that lasted at least 60 s and were
 handled by Billing Bot". Deterministic: the same tree and lists give the same text.
 
-Field words come from catalog labels; op words from catalog.op_label. A few fields read
-better as verbs ("lasted", "succeeded", "were handled by"); the rest read "whose <noun>
-<op> <value>".
+Field words (label, noun, verb) come from the catalog's FieldSpec; op words from
+catalog.op_label. Fields the catalog gives a verb read as what the calls did ("lasted",
+"succeeded", "were handled by"); the rest read "whose <noun> <op> <value>".
 """
 
 from __future__ import annotations
