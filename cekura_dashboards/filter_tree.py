@@ -244,14 +244,6 @@ def find(node: Node | None, node_id: str) -> Node | None:
     return None
 
 
-def path_of(node: Node | None, node_id: str) -> str | None:
-    """The node's path (`""` for the root, `conditions[1].conditions[0]`), or None."""
-    for path, candidate in iter_nodes(node):
-        if candidate.node_id == node_id:
-            return path
-    return None
-
-
 def parent_of(node: Node | None, node_id: str) -> Group | None:
     """The group holding the node with this id (None for the root or an unknown id)."""
     for _, candidate in iter_nodes(node):

@@ -1,13 +1,17 @@
 """What is wrong with a filter tree, in words a person understands.
 
-Errors are what the API would refuse (unknown field, op not allowed, wrong value type,
-bad regex, same_row over fields that are not metric evaluations, empty groups) and what
-can match no call or whose widget data the API refuses (contradictions, a start more
-than 30 days back, a window that ends before it starts). Warnings are allowed to save.
+Errors are what the API refuses (unknown field, op not allowed, wrong value type, an
+empty `in`, bad regex, same_row over fields that are not metric evaluations, empty
+groups, the API's limits: origin "api"), what the widget data endpoints refuse (a start
+more than 30 days back: "widget_data") and what can match no call (contradictions,
+a window that ends before it starts: "app"). Warnings are allowed to save. The value
+checks (`fits_type`, `regex_problem`, `relative_dates.datetime_problem`) are the demo
+API's too, so the two cannot disagree on a value.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -16,27 +20,28 @@ from typing import Any, Literal
 
 from cekura_dashboards.catalog import (
     ALL_OPS,
+    INTEGER_RANGE,
     LOGICAL_OPERATORS,
+    MAX_CONDITIONS,
+    MAX_FILTER_DEPTH,
+    MAX_IN_VALUES,
+    MAX_REGEX_LENGTH,
     MAX_WIDGET_DATA_DAYS,
     METADATA_PREFIX,
+    TEXT_OPS,
+    VALUE_TYPE_WORDS,
     FieldSpec,
     field_spec,
     is_metric_evaluation_field,
     metadata_key_problem,
     op_label,
+    value_type,
 )
-from cekura_dashboards.filter_tree import (
-    Condition,
-    FilterParseError,
-    Group,
-    Node,
-    content_key,
-    iter_nodes,
-    parse_filter,
-)
+from cekura_dashboards.filter_tree import Condition, Group, Node, content_key, iter_nodes
 from cekura_dashboards.relative_dates import (
     LOWER_OPS,
     UPPER_OPS,
+    datetime_problem,
     earliest_start,
     format_moment,
     is_datetime_value,
@@ -45,18 +50,10 @@ from cekura_dashboards.relative_dates import (
 )
 
 Severity = Literal["error", "warning"]
-
-AGENT_ID_FIELD = "agent.id"
-METRIC_ID_FIELD = "metric_evaluations.metric.id"
-
-KIND_WORDS = {
-    "integer": "a whole number",
-    "number": "a number",
-    "string": "text",
-    "boolean": "true or false",
-    "datetime": "a date and time (for example 2026-11-07T14:00:00Z, now-7d or today)",
-    "dynamic": "a number, text or true/false",
-}
+# Who refuses what an error names: "api" the API, wherever the filter is sent (a 400 on
+# save); "widget_data" only the widget data endpoints (the 30-day rule); "app" nobody but
+# this app, which blocks a filter no call can match. Warnings are "app".
+Origin = Literal["api", "widget_data", "app"]
 
 
 @dataclass(frozen=True)
@@ -66,6 +63,7 @@ class Problem:
     severity: Severity
     message: str
     part: str | None = None  # "field" | "op" | "value" | "operator" | "conditions" | None
+    origin: Origin = "api"
 
 
 def has_errors(problems: Iterable[Problem]) -> bool:
@@ -117,18 +115,45 @@ def id_names(items: Any, name_key: str) -> dict[int, str] | None:
 
 
 # --- one value ------------------------------------------------------------------------
-def _fits_kind(kind: str, value: Any) -> bool:
-    if kind == "integer":
-        return isinstance(value, int) and not isinstance(value, bool)
-    if kind == "number":
-        return isinstance(value, int | float) and not isinstance(value, bool)
-    if kind == "string":
-        return isinstance(value, str)
-    if kind == "boolean":
+def fits_type(expected: str, value: Any) -> bool:
+    """Whether one value has the type `catalog.value_type` asks for. Integers must fit
+    the API's database and text must be encodable (a lone surrogate is not); the demo API
+    checks values with this same function."""
+    if expected == "integer":
+        low, high = INTEGER_RANGE
+        return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+    if expected == "number":
+        if isinstance(value, float):
+            return math.isfinite(value)
+        return fits_type("integer", value)
+    if expected == "string":
+        if not isinstance(value, str):
+            return False
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if expected == "boolean":
         return isinstance(value, bool)
-    if kind == "datetime":
+    if expected == "datetime":
         return is_datetime_value(value)
-    return isinstance(value, str | int | float)  # dynamic: a metric's value
+    # dynamic: a metric's value is text, a number or true/false
+    return isinstance(value, bool) or fits_type("number", value) or fits_type("string", value)
+
+
+def regex_problem(pattern: str) -> str | None:
+    """Why a `regex` value is refused (too long, does not compile), or None."""
+    if len(pattern) > MAX_REGEX_LENGTH:
+        return f"A pattern may be at most {MAX_REGEX_LENGTH} characters long."
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        where = f" at character {exc.pos + 1}" if exc.pos is not None else ""
+        return f"the pattern {shown(pattern)} does not work: {exc.msg}{where}."
+    except (RecursionError, OverflowError) as exc:
+        return f"the pattern {shown(pattern)} does not work: {exc}."
+    return None
 
 
 def value_problem(field: str, op: str, value: Any) -> str | None:
@@ -138,6 +163,7 @@ def value_problem(field: str, op: str, value: Any) -> str | None:
         return None
     label = spec.label
     words = op_label(op, spec.kind)
+    expected = value_type(spec.kind, op)
     if op == "isnull":
         if not isinstance(value, bool):
             return f"{label} '{words}' needs true or false, not {shown(value)}."
@@ -145,32 +171,28 @@ def value_problem(field: str, op: str, value: Any) -> str | None:
     if op == "in":
         if not isinstance(value, list):
             return f"{label} '{words}' needs a list of values, not {shown(value)}."
+        if not value:
+            return f"{label} '{words}' needs at least one value."
+        if len(value) > MAX_IN_VALUES:
+            return f"{label} '{words}' takes at most {MAX_IN_VALUES} values, not {len(value)}."
         for item in value:
-            if not _fits_kind(spec.kind, item):
-                return f"{label}: {shown(item)} in the list is not {KIND_WORDS[spec.kind]}."
+            if not fits_type(expected, item):
+                return f"{label}: {shown(item)} in the list is not {VALUE_TYPE_WORDS[expected]}."
         return None
     if value is None:
         return f"{label} '{words}' needs a value."
-    if op == "regex":
-        if not isinstance(value, str):
+    if not fits_type(expected, value):
+        if op == "regex":
             return f"{label} '{words}' needs a pattern as text, not {shown(value)}."
-        try:
-            re.compile(value)
-        except re.error as exc:
-            where = f" at character {exc.pos + 1}" if exc.pos is not None else ""
-            return f"{label}: the pattern {shown(value)} does not work: {exc.msg}{where}."
-        return None
-    if op in ("contains", "startswith", "endswith"):
-        if not isinstance(value, str):
+        if op in TEXT_OPS:
             return f"{label} '{words}' needs text, not {shown(value)}."
-        return None
-    if not _fits_kind(spec.kind, value):
-        return f"{label} needs {KIND_WORDS[spec.kind]}, not {shown(value)}."
-    if spec.kind == "datetime":
-        try:  # the right form can still name no date at all (now-99999999y)
-            resolve_datetime(value, op)
-        except ValueError as exc:
-            return f"{label} {shown(value)}: {exc}"
+        return f"{label} needs {VALUE_TYPE_WORDS[expected]}, not {shown(value)}."
+    if op == "regex":
+        problem = regex_problem(value)
+        return f"{label}: {problem}" if problem else None
+    if expected == "datetime":
+        problem = datetime_problem(value, op)
+        return f"{label} {shown(value)}: {problem}" if problem else None
     return None
 
 
@@ -226,26 +248,11 @@ def validate_filter(
                 _condition_all_problems(current, path, moment, agent_names, metric_names)
             )
     problems.extend(_same_row_problems(node))
+    problems.extend(_too_many_conditions(node, problems))
     problems.extend(_too_far_back(node, moment))
     order = {n.node_id: i for i, (_, n) in enumerate(iter_nodes(node))}
     problems.sort(key=lambda p: order.get(p.node_id, 0))  # stable: keeps per-node order
     return problems
-
-
-def parse_and_validate(
-    data: Any,
-    *,
-    now: datetime | None = None,
-    agents: Any = None,
-    metrics: Any = None,
-) -> tuple[Node | None, list[Problem]]:
-    """For the JSON editor: the tree and its problems, or (None, [the parse error as a
-    Problem with node_id "" and the path of the bad part]) when `data` is no filter."""
-    try:
-        node = parse_filter(data)
-    except FilterParseError as refused:
-        return None, [Problem("", refused.path, "error", refused.message)]
-    return node, validate_filter(node, now=now, agents=agents, metrics=metrics)
 
 
 def _condition_all_problems(
@@ -261,45 +268,35 @@ def _condition_all_problems(
     if found:
         return found
     label = field_label(cond.field)
-    if cond.op == "in" and isinstance(cond.value, list):
-        if len(cond.value) == 1:
-            found.append(
-                Problem(
-                    cond.node_id,
-                    path,
-                    "warning",
-                    f"{label} 'is one of' has only {shown(cond.value[0])}; use 'is' instead.",
-                    "op",
-                )
+    if cond.op == "in" and isinstance(cond.value, list) and len(cond.value) == 1:
+        found.append(
+            Problem(
+                cond.node_id,
+                path,
+                "warning",
+                f"{label} 'is one of' has only {shown(cond.value[0])}; use 'is' instead.",
+                "op",
+                "app",
             )
-        elif not cond.value:
+        )
+    spec = field_spec(cond.field)
+    what = spec.refers_to if spec is not None and spec.editor == "id_picker" else None
+    names = {"agent": agent_names, "metric": metric_names}.get(what or "")
+    if what is None or names is None or cond.op not in ("eq", "neq", "in"):
+        return found
+    values = cond.value if isinstance(cond.value, list) else [cond.value]
+    for value in values:
+        if value not in names:
             found.append(
                 Problem(
                     cond.node_id,
                     path,
                     "warning",
-                    f"{label} 'is one of' has no values, so it matches no call.",
+                    f"There is no {what} with ID {value} in this project.",
                     "value",
+                    "app",
                 )
             )
-    for field, names, what in (
-        (AGENT_ID_FIELD, agent_names, "agent"),
-        (METRIC_ID_FIELD, metric_names, "metric"),
-    ):
-        if cond.field != field or names is None or cond.op not in ("eq", "neq", "in"):
-            continue
-        values = cond.value if isinstance(cond.value, list) else [cond.value]
-        for value in values:
-            if value not in names:
-                found.append(
-                    Problem(
-                        cond.node_id,
-                        path,
-                        "warning",
-                        f"There is no {what} with ID {value} in this project.",
-                        "value",
-                    )
-                )
     return found
 
 
@@ -309,6 +306,15 @@ def _child_path(path: str, index: int) -> str:
 
 def _group_problems(group: Group, path: str, now: datetime) -> list[Problem]:
     found: list[Problem] = []
+    if path.count("conditions[") > MAX_FILTER_DEPTH:
+        found.append(
+            Problem(
+                group.node_id,
+                path,
+                "error",
+                f"Groups may nest at most {MAX_FILTER_DEPTH} levels deep; this one is deeper.",
+            )
+        )
     if group.operator not in LOGICAL_OPERATORS:
         found.append(
             Problem(
@@ -340,6 +346,8 @@ def _group_problems(group: Group, path: str, now: datetime) -> list[Problem]:
                     _child_path(path, index),
                     "warning",
                     f"This {what} is the same as item {seen[key] + 1} of its group.",
+                    None,
+                    "app",
                 )
             )
         else:
@@ -459,11 +467,30 @@ def _contradictions(group: Group, path: str, now: datetime) -> list[Problem]:
             reason = _conflict(spec, other, child, now)
             if reason:
                 found.append(
-                    Problem(child.node_id, _child_path(path, index), "error", reason, "value")
+                    Problem(
+                        child.node_id, _child_path(path, index), "error", reason, "value", "app"
+                    )
                 )
                 break
         earlier.append(child)
     return found
+
+
+def _too_many_conditions(node: Node | None, found: list[Problem]) -> list[Problem]:
+    """The API counts conditions only in a filter it found nothing else wrong with."""
+    if node is None or any(p.severity == "error" for p in found):
+        return []
+    count = sum(isinstance(n, Condition) for _, n in iter_nodes(node))
+    if count <= MAX_CONDITIONS:
+        return []
+    return [
+        Problem(
+            node.node_id,
+            "",
+            "error",
+            f"A filter may hold at most {MAX_CONDITIONS} conditions; this one has {count}.",
+        )
+    ]
 
 
 def _too_far_back(node: Node | None, now: datetime) -> list[Problem]:
@@ -483,5 +510,6 @@ def _too_far_back(node: Node | None, now: datetime) -> list[Problem]:
             f"last {MAX_WIDGET_DATA_DAYS} days, so every widget would show an error instead of "
             "data. Choose a later start, for example 'Last 30 days'.",
             "value",
+            "widget_data",
         )
     ]

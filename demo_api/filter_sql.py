@@ -16,52 +16,24 @@ Semantics worth knowing (the property test's plain-Python evaluator states the s
 from __future__ import annotations
 
 import json
-import math
 import re
 import sqlite3
-from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
 from cekura_dashboards import catalog
+from cekura_dashboards.filter_validation import fits_type, regex_problem
 from cekura_dashboards.relative_dates import (
+    datetime_problem,
     day_range,
-    is_datetime_value,
     means_whole_day,
     resolve_datetime,
 )
 
-MAX_DEPTH = 32
-MAX_CONDITIONS = 1000
-MAX_IN_VALUES = 10_000
-MAX_REGEX_LENGTH = 500
-_SQLITE_INT_MIN = -(2**63)
-_SQLITE_INT_MAX = 2**63 - 1
-
 _CONDITION_KEYS = frozenset({"field", "op", "value"})
 _GROUP_KEYS = frozenset({"operator", "conditions"})
 
-# Filter field -> SQL over the call row `c`. agent/metadata/metric fields are built below.
-_CALL_COLUMNS: dict[str, str] = {
-    "id": "c.id",
-    "success": "c.success",
-    "duration": "c.duration",
-    "customer_number": "c.customer_number",
-    "call_ended_reason": "c.call_ended_reason",
-    "dropoff_point": "c.dropoff_point",
-    "topic": "c.topic",
-    "timestamp": "c.timestamp",
-    "is_reviewed": "c.is_reviewed",
-    "agent.id": "c.agent_id",
-    "agent.agent_name": "(SELECT a.agent_name FROM agents a WHERE a.id = c.agent_id)",
-}
-# Metric-evaluation fields -> SQL over one evaluation row `me`.
-_EVALUATION_COLUMNS: dict[str, str] = {
-    "metric_evaluations.value": "me.value",
-    "metric_evaluations.metric.id": "me.metric_id",
-    "metric_evaluations.metric.name": "(SELECT m.name FROM metrics m WHERE m.id = me.metric_id)",
-}
 # `{}` is SQL this module built from constants; every value in it is a bound parameter.
 _SOME_EVALUATION = "EXISTS (SELECT 1 FROM metric_evaluations me WHERE me.call_log_id = c.id AND {})"
 _COMPARISONS = {"eq": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
@@ -98,87 +70,32 @@ def _join(path: str, part: str) -> str:
     return f"{path}{part}" if part.startswith("[") else f"{path}.{part}"
 
 
-def _is_text(value: Any) -> bool:
-    if not isinstance(value, str):
-        return False
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _is_integer(value: Any) -> bool:
-    return (
-        isinstance(value, int)
-        and not isinstance(value, bool)
-        and _SQLITE_INT_MIN <= value <= _SQLITE_INT_MAX
-    )
-
-
-def _is_number(value: Any) -> bool:
-    if isinstance(value, float):
-        return math.isfinite(value)
-    return _is_integer(value)
-
-
-def _is_scalar(value: Any) -> bool:
-    return _is_text(value) or _is_number(value) or isinstance(value, bool)
-
-
-def _value_kind(spec: catalog.FieldSpec, op: str) -> tuple[Callable[[Any], bool], str]:
-    """The test one value must pass for this field and op, and its name for messages."""
-    if op in ("contains", "startswith", "endswith", "regex"):
-        return _is_text, "text"
-    if spec.kind == "integer":
-        return _is_integer, "a whole number"
-    if spec.kind == "number":
-        return _is_number, "a number"
-    if spec.kind == "boolean":
-        return (lambda v: isinstance(v, bool)), "true or false"
-    if spec.kind == "datetime":
-        return is_datetime_value, "a date (ISO 8601, or now/today like 'now-7d')"
-    if spec.kind == "dynamic":
-        if op in ("gt", "gte", "lt", "lte"):
-            return _is_number, "a number"
-        return _is_scalar, "text, a number or true/false"
-    return _is_text, "text"
-
-
 def _value_problems(spec: catalog.FieldSpec, op: str, value: Any) -> list[str]:
     if op == "isnull":
         if not isinstance(value, bool):
             return [f"'isnull' takes true or false, not {_show(value)}."]
         return []
-    accepts, kind_name = _value_kind(spec, op)
+    expected = catalog.value_type(spec.kind, op)
+    kind_name = catalog.VALUE_TYPE_WORDS[expected]
     if op == "in":
         if not isinstance(value, list):
             return [f'\'in\' takes a list of values, for example ["a", "b"]; got {_show(value)}.']
         if not value:
             return ["'in' needs at least one value in its list."]
-        if len(value) > MAX_IN_VALUES:
-            return [f"'in' takes at most {MAX_IN_VALUES} values; got {len(value)}."]
-        bad = [item for item in value if not accepts(item)]
+        if len(value) > catalog.MAX_IN_VALUES:
+            return [f"'in' takes at most {catalog.MAX_IN_VALUES} values; got {len(value)}."]
+        bad = [item for item in value if not fits_type(expected, item)]
         if bad:
             return [f"Every value of '{spec.name}' must be {kind_name}; {_show(bad[0])} is not."]
         return []
-    if not accepts(value):
+    if not fits_type(expected, value):
         return [f"The value of '{spec.name}' must be {kind_name}; got {_show(value)}."]
-    if spec.kind == "datetime":
-        try:
-            resolve_datetime(value, op, datetime.now(UTC))
-            if op == "eq" and means_whole_day(value):
-                day_range(value, datetime.now(UTC))
-        except ValueError as exc:
-            return [str(exc)]
-    if op == "regex":
-        if len(value) > MAX_REGEX_LENGTH:
-            return [f"A pattern may be at most {MAX_REGEX_LENGTH} characters long."]
-        try:
-            re.compile(value)
-        except (re.error, RecursionError, OverflowError) as exc:
-            return [f"The pattern {_show(value)} is not a valid regular expression: {exc}."]
-    return []
+    problem = None
+    if expected == "datetime":
+        problem = datetime_problem(value, op, datetime.now(UTC))
+    elif op == "regex":
+        problem = regex_problem(value)
+    return [problem[:1].upper() + problem[1:]] if problem else []
 
 
 def _field_spec_or_problem(field: Any) -> tuple[catalog.FieldSpec | None, str | None]:
@@ -230,8 +147,8 @@ class _Checker:
             self.add(
                 path, f"Unknown key {_show(key)} in a group; a group has operator and conditions."
             )
-        if depth > MAX_DEPTH:
-            self.add(path, f"Groups may nest at most {MAX_DEPTH} levels deep.")
+        if depth > catalog.MAX_FILTER_DEPTH:
+            self.add(path, f"Groups may nest at most {catalog.MAX_FILTER_DEPTH} levels deep.")
             return
         operator = node.get("operator")
         if "operator" not in node:
@@ -306,8 +223,8 @@ def filter_problems(filters: Any) -> dict[str, list[str]]:
         return {}
     checker = _Checker()
     checker.node(filters, "", 0, False)
-    if not checker.problems and checker.conditions > MAX_CONDITIONS:
-        checker.add("", f"A filter may hold at most {MAX_CONDITIONS} conditions.")
+    if not checker.problems and checker.conditions > catalog.MAX_CONDITIONS:
+        checker.add("", f"A filter may hold at most {catalog.MAX_CONDITIONS} conditions.")
     return checker.problems
 
 
@@ -359,11 +276,13 @@ class _Compiler:
         return self.comparison(self.column(field), node)
 
     def column(self, field: str) -> str:
-        if field in _CALL_COLUMNS:
-            return _CALL_COLUMNS[field]
-        if field in _EVALUATION_COLUMNS:
-            return _EVALUATION_COLUMNS[field]
-        return f"json_extract(c.metadata, {self.bind(_metadata_path(field))})"
+        """The catalog's column for the field; a metadata key is a bound JSON path."""
+        spec = catalog.field_spec(field)
+        if spec is None:
+            raise ValueError(f"Unknown filter field {field!r}: not in the catalog.")
+        if catalog.is_metadata_field(field):
+            return f"json_extract(c.metadata, {self.bind(_metadata_path(field))})"
+        return spec.column
 
     def evaluation_condition(self, node: dict[str, Any]) -> str:
         """Some evaluation satisfies it; neq and isnull:true are negations (module doc)."""
@@ -373,17 +292,19 @@ class _Compiler:
             positive["op"] = "eq"
         elif node["op"] == "isnull":
             positive["value"] = False
-        inner = self.comparison(_EVALUATION_COLUMNS[node["field"]], positive)
+        inner = self.comparison(self.column(node["field"]), positive)
         exists = _SOME_EVALUATION.format(inner)
         return f"NOT {exists}" if negate else exists
 
     def comparison(self, column: str, node: dict[str, Any]) -> str:
-        field, op, value = node["field"], node["op"], node["value"]
+        op, value = node["op"], node["value"]
+        spec = catalog.field_spec(node["field"])
+        kind = spec.kind if spec is not None else ""
         if op == "isnull":
             return f"{column} IS NULL" if value else f"{column} IS NOT NULL"
         if op in ("contains", "startswith", "endswith"):
             pattern = self.bind(_like_pattern(value, op))
-            if field == "metric_evaluations.value":
+            if kind == "dynamic":
                 return f"(typeof({column}) = 'text' AND {column} LIKE {pattern} ESCAPE '\\')"
             return f"{column} LIKE {pattern} ESCAPE '\\'"
         if op == "regex":
@@ -391,11 +312,11 @@ class _Compiler:
         if op == "in":
             placeholder = self.bind(json.dumps(value))
             return f"{column} IN (SELECT value FROM json_each({placeholder}))"  # noqa: S608
-        if field == "timestamp":
+        if kind == "datetime":
             return self.timestamp(column, op, value)
         if op == "neq":
             return f"{column} IS NOT {self.bind(value)}"
-        if field == "metric_evaluations.value" and op != "eq":
+        if kind == "dynamic" and op != "eq":
             # The column holds numbers and text; SQLite ranks any text above any number.
             return f"({column} {_COMPARISONS[op]} {self.bind(value)} AND typeof({column}) IN ('integer', 'real'))"
         return f"{column} {_COMPARISONS[op]} {self.bind(value)}"

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from cekura_dashboards.filters import add_condition, parse_filter
+from cekura_dashboards.filter_edit import add_condition
+from cekura_dashboards.filter_tree import parse_filter
 from cekura_dashboards.models import Dashboard
 from cekura_dashboards.patch import (
     change_list,
