@@ -20,6 +20,7 @@ from cekura_dashboards.filter_tree import (
     iter_nodes,
     parse_filter,
 )
+from cekura_dashboards.patch import patch_body
 
 UNDO_LIMIT = 100
 _PREFIX = "editor_draft_"
@@ -65,7 +66,8 @@ class Draft:
         return {"name": name, "project": self.project, "filters": self.filters_json()}
 
     def is_dirty(self) -> bool:
-        return self.body() != loaded_body(self.loaded)
+        # the rule of the PATCH body: dirty exactly when Save would send something
+        return bool(patch_body(self.loaded, self.body()))
 
     def snapshot(self) -> Snapshot:
         return Snapshot(self.name, self.project, self.tree)

@@ -183,3 +183,18 @@ def test_widget_rows_in_words() -> None:
         "conditions": [WEEK, {"field": "topic", "op": "eq", "value": "x"}],
     }
     assert effective_filter_json(None, None) is None
+
+
+@pytest.mark.parametrize(
+    ("saved", "typed"),
+    [(True, "1"), (60, "60.0"), (1, "true"), (0, "false")],
+)
+def test_a_json_edit_that_only_changes_the_json_type_is_unsaved(saved: object, typed: str) -> None:
+    """`true` -> `1` in the JSON editor is a change the preview and the PATCH show, so the
+    dirty mark must show it too (with ==, True == 1 read as "All changes saved")."""
+    field = "is_reviewed" if isinstance(saved, bool) else "duration"
+    loaded = dashboard(filters={"field": field, "op": "eq", "value": saved})
+    draft = new_draft(loaded)
+    assert not draft.is_dirty()
+    assert apply_json_text(draft, f'{{"field": "{field}", "op": "eq", "value": {typed}}}')
+    assert draft.is_dirty()
