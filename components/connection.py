@@ -65,7 +65,7 @@ def connection_sidebar() -> None:
 def _own_key_form(*, expanded: bool) -> None:
     st.session_state.setdefault(keys.W_CONN_BASE_URL, DEFAULT_BASE_URL)
     with st.expander("Use your own API key", expanded=expanded):
-        with st.form("conn_form", border=False):
+        with st.form(keys.W_CONN_FORM, border=False):
             st.text_input(
                 "API key",
                 key=keys.W_CONN_API_KEY,

@@ -233,7 +233,7 @@ refresh_col.button(
     help="Load the list again, including changes other people made.",
 )
 with new_col.popover("New dashboard", icon=":material/add:", key=keys.W_DASH_NEW, width="stretch"):
-    with st.form("dash_create_form", border=False):
+    with st.form(keys.W_DASH_CREATE_FORM, border=False):
         st.text_input("Name", key=CREATE_NAME, max_chars=MAX_NAME)
         create_options = [*project_ids, ALL_PROJECTS]
         st.selectbox(

@@ -67,10 +67,16 @@ def is_stored(key: str) -> bool:
     return key.startswith(STORED_PREFIX)
 
 
+def form_submitter(form_key: str, label: str) -> str:
+    """The key Streamlit gives a form's submit button (it takes no key of its own)."""
+    return f"FormSubmitter:{form_key}-{label}"
+
+
 # --- widgets: the sidebar connection form (components/connection.py) -------------------------
 W_CONN_API_KEY = "conn_api_key_input"
 W_CONN_BASE_URL = "conn_base_url_input"
 W_CONN_DISCONNECT = "conn_disconnect"
+W_CONN_FORM = "conn_form"  # its submit button is Streamlit's "FormSubmitter:conn_form-Connect"
 
 # --- widgets: the dashboards list (pages/dashboards.py, components/dashboard_table.py) -------
 W_DASH_SEARCH = "dash_search_input"
@@ -79,6 +85,7 @@ W_DASH_PAGE = "dash_page_input"
 W_DASH_PAGE_SIZE = "dash_page_size_input"
 W_DASH_CREATE_NAME = "dash_create_name"
 W_DASH_CREATE_PROJECT = "dash_create_project"
+W_DASH_CREATE_FORM = "dash_create_form"
 W_DASH_NEW = "dash_new"
 W_DASH_REFRESH = "dash_refresh"
 W_DASH_CLEAR_SEARCH = "dash_clear_search"
