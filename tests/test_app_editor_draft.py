@@ -198,3 +198,16 @@ def test_a_json_edit_that_only_changes_the_json_type_is_unsaved(saved: object, t
     assert not draft.is_dirty()
     assert draft.apply_json(f'{{"field": "{field}", "op": "eq", "value": {typed}}}')
     assert draft.is_dirty()
+
+
+def test_rebase_keeps_a_change_that_only_changed_the_json_type() -> None:
+    """true -> 1 is the user's change: after their rename, the rebase keeps my filter."""
+    flag = {"field": "is_reviewed", "op": "eq", "value": True}
+    draft = new_draft(dashboard(filters=flag))
+    assert draft.apply_json('{"field": "is_reviewed", "op": "eq", "value": 1}')
+    theirs = dashboard(filters=flag, name="Renamed by them", updated_at="2026-11-21T10:00:00Z")
+    draft.rebase(theirs)
+    assert draft.name == "Renamed by them"
+    assert draft.filters_json() == {"field": "is_reviewed", "op": "eq", "value": 1}
+    assert draft.filters_json()["value"] is not True
+    assert draft.changes() == {"filters": {"field": "is_reviewed", "op": "eq", "value": 1}}
