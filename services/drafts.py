@@ -5,8 +5,8 @@ A draft holds the server copy it started from (`loaded`: the base of the stale-w
 check and the PATCH body), the edited name, project and filter tree, and undo/redo stacks
 of whole snapshots. Every edit goes through `change()`, which records one undo step.
 Whatever else the editor keeps about a dashboard (JSON typed and not applied, the chosen
-datetime editors, what went wrong with the last save) is a typed field here, made of
-plain values, so a draft can be written out as JSON.
+datetime editors, what went wrong with the last save) is a typed field here holding
+plain values and the API's models: no exception objects, no DataFrames.
 """
 
 from __future__ import annotations
