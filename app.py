@@ -1,5 +1,6 @@
 """Cekura Dashboards Admin: the router. Page config, the connection in
-the sidebar, and the pages. Pages are short scripts in pages/, rendering in components/."""
+the sidebar, and the pages. Pages are short scripts in pages/, rendering in components/,
+state and services in services/."""
 
 from __future__ import annotations
 

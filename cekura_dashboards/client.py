@@ -31,6 +31,7 @@ from cekura_dashboards.errors import (
     ResponseValidationError,
     error_for_response,
 )
+from cekura_dashboards.json_equality import same_json
 from cekura_dashboards.models import (
     DASHBOARD_WRITABLE,
     Agent,
@@ -612,15 +613,9 @@ def dashboard_changed(expected: Dashboard, current: Dashboard) -> bool:
         and expected.updated_at != current.updated_at
     ):
         return True
-    return any(
-        _canonical(getattr(expected, key)) != _canonical(getattr(current, key))
-        for key in DASHBOARD_WRITABLE
+    return not all(
+        same_json(getattr(expected, key), getattr(current, key)) for key in DASHBOARD_WRITABLE
     )
-
-
-def _canonical(value: Any) -> str:
-    # JSON text tells `true` from `1` and `60` from `60.0`, which == on Python values does not.
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
 
 
 def _compact_json(value: Mapping[str, Any]) -> str:

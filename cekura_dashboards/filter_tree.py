@@ -22,6 +22,9 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any
 
+from cekura_dashboards.json_equality import json_fingerprint
+from cekura_dashboards.json_equality import same_json as same_json  # re-exported by filters.py
+
 CONDITION_KEYS: tuple[str, ...] = ("field", "op", "value")
 GROUP_KEYS: tuple[str, ...] = ("operator", "conditions")
 MAX_DEPTH = 64
@@ -216,13 +219,8 @@ def filter_to_json(node: Node | None) -> dict[str, Any] | None:
 
 def content_key(node: Node | None) -> str:
     """A strict, hashable fingerprint of a node's content (ignores ids and key order,
-    but tells `true` from `1` and `60` from `60.0`)."""
-    return json.dumps(filter_to_json(node), sort_keys=True)
-
-
-def same_json(a: Any, b: Any) -> bool:
-    """JSON equality that tells `true` from `1` and `60` from `60.0` (key order ignored)."""
-    return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+    but tells `true` from `1` and `60` from `60.0`: the rule of json_equality)."""
+    return json_fingerprint(filter_to_json(node))
 
 
 # --- navigation --------------------------------------------------------------------------

@@ -30,9 +30,10 @@ from cekura_dashboards.filter_edit import (
 )
 from cekura_dashboards.filter_tree import Condition, Group, Node
 from cekura_dashboards.filter_validation import Problem
-from components.draft import Draft, get_draft
 from components.errors import escape_markdown, show_server_reason
-from components.value_editors import key, render_value_editor, sync
+from components.value_editors import render_value_editor, sync
+from services.drafts import Draft, get_draft
+from services.state_keys import w_filter as key
 
 log = logging.getLogger(__name__)
 

@@ -26,6 +26,7 @@ from cekura_dashboards.relative_dates import (
     preset_for,
     resolve_datetime,
 )
+from services.state_keys import w_filter as key  # flt_<node_id>_<part>
 
 OnValue = Callable[[str, Any], None]
 
@@ -37,10 +38,6 @@ _CUSTOM_HELP = (
     "Type a time relative to now: now-2h (2 hours ago), now-30m, today (midnight UTC), "
     "today-7d (midnight 7 days ago). Units: s m h d w M y."
 )
-
-
-def key(node_id: str, part: str) -> str:
-    return f"flt_{node_id}_{part}"
 
 
 def sync(widget_key: str, value: Any) -> None:

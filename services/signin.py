@@ -22,7 +22,7 @@ from typing import Any
 import streamlit as st
 from streamlit import config
 
-from components.connection import configured_settings, disconnect, ensure_router
+from services import state_keys as keys
 from services.access import (
     ANONYMOUS,
     SECTION,
@@ -31,11 +31,13 @@ from services.access import (
     RoleTable,
     role_table,
 )
+from services.connection import configured_settings, disconnect
+from services.router import ensure_router
 
 log = logging.getLogger(__name__)
 
-ACTOR_KEY = "signin_actor"  # move to services/state_keys.py at merge
-OPEN_NOTICE_KEY = "signin_open_notice_shown"  # move to services/state_keys.py at merge
+ACTOR_KEY = keys.S_ACTOR
+OPEN_NOTICE_KEY = keys.S_OPEN_APP_NOTICE_SHOWN
 SIGN_OUT_BUTTON = "signin_sign_out"
 
 APP_NAME = "Cekura Dashboards Admin"

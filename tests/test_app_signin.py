@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.util import patch_config_options
 
+from services import state_keys as keys
 from services.access import Actor
 from services.signin import ACTOR_KEY, OPEN_APP_NOTICE, is_loopback
 from tests.harness import ROOT
@@ -60,7 +61,7 @@ def test_nothing_but_the_sign_in_page_before_sign_in(app_env: Any) -> None:
     assert "Dashboards" not in [t.value for t in at.title]  # the list page never ran
     assert "Connection" not in shown and app_env.url.split("://")[1] not in shown
     assert ACTOR_KEY not in at.session_state
-    assert "cekura_client" not in at.session_state  # no API client was even made
+    assert keys.S_CLIENT not in at.session_state  # no API client was even made
 
 
 def test_a_deep_link_also_shows_only_the_sign_in_page(app_env: Any) -> None:
@@ -151,7 +152,7 @@ def test_sign_out_forgets_the_session_and_returns_to_sign_in(app_env: Any) -> No
     at.button(key="signin_sign_out").click().run()
     assert not at.exception
     assert at.user == {"is_logged_in": False}
-    assert "cekura_client" not in at.session_state and ACTOR_KEY not in at.session_state
+    assert keys.S_CLIENT not in at.session_state and ACTOR_KEY not in at.session_state
     assert not any(str(k).startswith("dash_") for k in at.session_state)
     assert len(pools) == 0  # the client was closed, not just forgotten
     at.run()
@@ -178,7 +179,7 @@ def test_an_open_app_with_a_real_key_says_so_once_per_session(app_env: Any) -> N
 def test_no_notice_on_loopback_or_on_demo_data(
     app_env: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from components.connection import demo_server
+    from services.demo_server import demo_server
 
     with patch_config_options({"server.address": "127.0.0.1"}):
         at = AppTest.from_file(APP, default_timeout=60).run()
