@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 
 ACTOR_KEY = keys.S_ACTOR
 OPEN_NOTICE_KEY = keys.S_OPEN_APP_NOTICE_SHOWN
-SIGN_OUT_BUTTON = "signin_sign_out"
+SIGN_OUT_BUTTON = keys.W_SIGN_OUT
 
 APP_NAME = "Cekura Dashboards Admin"
 OPEN_APP_NOTICE = (
@@ -131,7 +131,7 @@ def _sign_in_page(section: Mapping[str, Any]) -> None:
     st.markdown("Sign in to see and edit dashboards.")
     for provider in _providers(section):
         label = "Sign in" if provider is None else f"Sign in with {provider}"
-        if st.button(label, key=f"signin_login_{provider or 'default'}", type="primary"):
+        if st.button(label, key=keys.w_sign_in(provider), type="primary"):
             st.login(provider)
 
 

@@ -28,6 +28,12 @@ S_READS = "s_reads"  # services/reads.py: {"connection": id, "entries": {...}}
 # --- stored: sign-in (services/signin.py) --------------------------------------------------
 S_ACTOR = "s_actor"  # the signed-in person and role (services.access.Actor)
 S_OPEN_APP_NOTICE_SHOWN = "s_open_app_notice_shown"  # the "anyone can change" notice, once
+W_SIGN_OUT = "signin_sign_out"
+
+
+def w_sign_in(provider: str | None) -> str:
+    return f"signin_login_{provider or 'default'}"
+
 
 # --- stored: the dashboards list (pages/dashboards.py) --------------------------------------
 S_DASH_SEARCH = "s_dash_search"

@@ -146,10 +146,10 @@ def test_a_malformed_role_table_stops_the_app_with_the_reason(app_env: Any) -> N
 
 def test_sign_out_forgets_the_session_and_returns_to_sign_in(app_env: Any) -> None:
     at = app({"email": "alice@example.com"}).run()
-    assert "cekura_client" in at.session_state
-    pools = at.session_state["cekura_client"]._session.adapters["http://"].poolmanager.pools
+    assert keys.S_CLIENT in at.session_state
+    pools = at.session_state[keys.S_CLIENT]._session.adapters["http://"].poolmanager.pools
     assert len(pools) > 0  # the list page's reads left a connection open
-    at.button(key="signin_sign_out").click().run()
+    at.button(key=keys.W_SIGN_OUT).click().run()
     assert not at.exception
     assert at.user == {"is_logged_in": False}
     assert keys.S_CLIENT not in at.session_state and ACTOR_KEY not in at.session_state
