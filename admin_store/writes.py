@@ -39,6 +39,7 @@ from cekura_dashboards.client import (
 )
 from cekura_dashboards.errors import APIStatusError, CekuraError, ConflictError
 from cekura_dashboards.models import BulkWidgetsResult, Dashboard
+from services.access import Action, Actor, require
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ class WriteContext:
     store: Store
     client: CekuraClient
     connection: ApiConnection
-    actor: str
+    actor: Actor
 
     def __post_init__(self) -> None:
         if normalize_base_url(self.client.base_url) != self.connection.base_url:
@@ -70,8 +71,17 @@ def new_batch_id() -> str:
     return secrets.token_hex(8)
 
 
-def _guard(actor: str) -> None:
-    """Called first by every write. Today everyone may write; the role check goes here."""
+def _guard(ctx: WriteContext, kind: str, batch_id: str | None) -> None:
+    """Called first by every write: the role check is made here, where the write is made,
+    not only where a button is drawn. A change that is part of a bulk batch needs the
+    bulk right; restoring a batch of dashboards is an edit of each."""
+    if kind == "delete":
+        action: Action = "delete"
+    elif batch_id is not None and kind != "restore":
+        action = "bulk"
+    else:
+        action = "edit"
+    require(ctx.actor, action)
 
 
 # --- the writes ---------------------------------------------------------------------------
@@ -87,7 +97,7 @@ def create_dashboard(
     batch_id: str | None = None,
     source_dashboard_id: int | None = None,
 ) -> Dashboard:
-    _guard(ctx.actor)
+    _guard(ctx, kind, batch_id)
     _check_kind(kind)
     body = create_dashboard_body(name=name, project=project, filters=filters)
     return _journalled(
@@ -109,7 +119,7 @@ def duplicate_dashboard(
 ) -> Dashboard:
     """The entry is the new dashboard's (its id filled in from the answer); `before` is the
     copy that was duplicated."""
-    _guard(ctx.actor)
+    _guard(ctx, "duplicate", batch_id)
     source = ctx.client.get_dashboard(dashboard_id=dashboard_id)
     return _journalled(
         ctx,
@@ -140,7 +150,7 @@ def update_dashboard(
     The re-read and the PATCH happen under the dashboard's lock, so no other save made
     through this store lands between them; the PATCH carries `If-Match` when the server
     gave an ETag, which also stops other writers. `kind="restore"` marks a restore."""
-    _guard(ctx.actor)
+    _guard(ctx, kind, batch_id)
     _check_kind(kind)
     changes = dict(changes)
     if not changes:
@@ -179,7 +189,7 @@ def update_dashboard(
 def delete_dashboard(ctx: WriteContext, *, dashboard_id: int, batch_id: str | None = None) -> None:
     """DELETE, with the full copy (widgets too) journalled first: `recreate_dashboard`
     can bring it back from that entry's `before`."""
-    _guard(ctx.actor)
+    _guard(ctx, "delete", batch_id)
     with ctx.store.dashboard_lock(ctx.connection, dashboard_id):
         current = ctx.client.get_dashboard(dashboard_id=dashboard_id)
         _journalled(
@@ -207,7 +217,7 @@ def bulk_widgets(
     kind: str = "bulk_widgets",
     batch_id: str | None = None,
 ) -> BulkWidgetsResult:
-    _guard(ctx.actor)
+    _guard(ctx, kind, batch_id)
     _check_kind(kind)
     body = bulk_widgets_body(create=create, update=update, delete=delete)
     with ctx.store.dashboard_lock(ctx.connection, dashboard_id):
@@ -285,7 +295,7 @@ def _journalled(
     the "started" entry, nothing is sent."""
     entry_id = ctx.store.journal.start(
         ctx.connection,
-        actor=ctx.actor,
+        actor=ctx.actor.label,
         kind=kind,
         method=method,
         path=path,

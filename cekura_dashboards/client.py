@@ -8,6 +8,8 @@ the embedded demo API.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import ipaddress
 import json
 import logging
@@ -113,6 +115,11 @@ class CekuraClient:
     def masked_key(self) -> str:
         """The key as it may be shown on a page (in request snippets): masked."""
         return mask_key(self._api_key)
+
+    def keyed_hash(self, secret: bytes) -> str:
+        """HMAC-SHA256 of this client's key: what a store may keep to tell keys apart
+        (the app's journal and drafts), without the key itself."""
+        return keyed_hash(secret, self._api_key)
 
     @property
     def request_count(self) -> int:
@@ -567,6 +574,10 @@ class CekuraClient:
 
 
 # --- helpers ------------------------------------------------------------------------------
+
+
+def keyed_hash(secret: bytes, api_key: str) -> str:
+    return hmac.new(secret, api_key.strip().encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def mask_key(api_key: str) -> str:

@@ -46,7 +46,7 @@ class Connection:
         return urlsplit(self.base_url).netloc or self.base_url
 
 
-def _setting(name: str) -> str | None:
+def setting(name: str) -> str | None:
     """A setting from the environment, else from `st.secrets` (absent file: no crash)."""
     value = os.environ.get(name)
     if value:
@@ -63,10 +63,10 @@ def _setting(name: str) -> str | None:
 
 def configured_settings() -> tuple[str, str] | None:
     """(base_url, api_key) from the environment or secrets, or None for demo mode."""
-    key = _setting("CEKURA_API_KEY")
+    key = setting("CEKURA_API_KEY")
     if not key:
         return None
-    return (_setting("CEKURA_BASE_URL") or DEFAULT_BASE_URL).rstrip("/"), key
+    return (setting("CEKURA_BASE_URL") or DEFAULT_BASE_URL).rstrip("/"), key
 
 
 def default_mode() -> Mode:

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+import admin_store.writes as writes
 from cekura_dashboards.errors import BadRequestError, CekuraError, ConflictError
 from cekura_dashboards.filter_tree import node_at_path
 from cekura_dashboards.json_equality import same_json
 from services import reads
 from services import state_keys as keys
-from services.connection import get_client
 from services.drafts import Draft, SaveIssue, SaveIssueKind, get_draft, loaded_body
+from services.writing import write_context
 
 
 def _flash(message: str) -> None:
@@ -48,8 +49,8 @@ def save(dashboard_id: int, *, overwrite: bool = False) -> None:
         _flash("Nothing to save: no changes.")
         return
     try:
-        saved = get_client().update_dashboard(
-            dashboard_id=dashboard_id, changes=changes, expected=expected
+        saved = writes.update_dashboard(
+            write_context(), dashboard_id=dashboard_id, changes=changes, expected=expected
         )
     except ConflictError as err:
         draft.save_issue = SaveIssue(

@@ -23,6 +23,7 @@ STORED_PREFIX = "s_"
 S_CLIENT = "s_client"  # the session's CekuraClient: per user, never in a process cache
 S_CONNECTION = "s_connection"  # a services.connection.Connection (never the key itself)
 S_CONNECT_ERROR = "s_connect_error"  # why the pasted key was refused, until the next try
+S_STORE_CONNECTION = "s_store_connection"  # services/writing.py: the store's name for it
 S_READS = "s_reads"  # services/reads.py: {"connection": id, "entries": {...}}
 
 # --- stored: sign-in (services/signin.py) --------------------------------------------------
