@@ -9,11 +9,12 @@ Errors are not cached: a failed read raises `CekuraError` and the next rerun tri
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any, TypeVar
 
 import streamlit as st
 
+from cekura_dashboards.call_table import compact_json
 from services import state_keys as keys
 from services.connection import current_connection, get_client
 
@@ -23,6 +24,7 @@ T = TypeVar("T")
 LIST_MAX_AGE_S = 60.0
 DASHBOARD_MAX_AGE_S = 60.0
 REFERENCE_MAX_AGE_S = 300.0  # projects, agents, metrics change rarely
+CALLS_MAX_AGE_S = 60.0
 
 
 def _entries() -> dict[Hashable, tuple[float, Any]]:
@@ -105,6 +107,26 @@ def load_dashboard(dashboard_id: int) -> Any:
         ("dashboard", dashboard_id),
         lambda: get_client().get_dashboard(dashboard_id=dashboard_id),
         DASHBOARD_MAX_AGE_S,
+    )
+
+
+def load_call_page(
+    *,
+    project_id: int | None,
+    filters: Mapping[str, Any] | None,
+    page: int = 1,
+    page_size: int = 25,
+) -> Any:
+    """One page of the call logs of `filters` (a `Page[CallLog]`): one request per page
+    shown, the same page again (a rerun, a sort) costs none. Kept a short while only:
+    new calls keep arriving."""
+    text = compact_json(filters) if filters is not None else None
+    return _cached(
+        ("call_page", project_id, text, page, page_size),
+        lambda: get_client().list_call_logs(
+            project_id=project_id, filters=filters, page=page, page_size=page_size
+        ),
+        CALLS_MAX_AGE_S,
     )
 
 

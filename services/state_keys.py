@@ -204,3 +204,35 @@ def w_ed_effective(dashboard_id: int) -> str:
 def w_filter(node_id: str, part: str) -> str:
     """One input of one filter node (`part`: field, op, value editor kind, a row action)."""
     return f"flt_{node_id}_{part}"
+
+
+# --- the calls table, the Calls page, the export and the drill-down --------------------------
+# (components/calls_table.py, components/calls_export.py, pages/calls.py, services/drilldown.py)
+# A table is named by the caller: "page" on the Calls page, "w<widget id>_<side>" under a chart.
+S_CALLS_URL_SYNCED = "s_calls_url_synced"  # the ?filters= text last read from or put in the URL
+S_CALLS_URL_ERROR = "s_calls_url_error"  # why the link's filter was not used (until an edit)
+
+
+def s_calls_page(table: str) -> str:
+    """(filter text, page number) of one calls table: a new filter goes back to page 1."""
+    return f"s_calls_page_{table}"
+
+
+def s_calls_export(table: str) -> str:
+    """The CSV export of one calls table (services.calls.ExportJob)."""
+    return f"s_calls_export_{table}"
+
+
+def w_calls(table: str, part: str) -> str:
+    """One input of one calls table (`part`: reveal, size, sort, prev, next, export ...)."""
+    return f"calls_{table}_{part}"
+
+
+W_CALLS_PROJECT = "calls_project"
+W_CALLS_RANGE = "calls_range"
+W_CALLS_DATES = "calls_dates"
+W_CALLS_AGENTS = "calls_agents"
+W_CALLS_UNDO = "calls_undo"
+W_CALLS_RESET = "calls_reset"
+W_CALLS_TARGET = "calls_target_dashboard"
+W_CALLS_USE = "calls_use_on_dashboard"
