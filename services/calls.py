@@ -72,6 +72,9 @@ def read_link_filter(text: str) -> Node | None:
         ) from None
     if value is None or value == {}:
         return None
+    if not isinstance(value, dict):
+        kind = type(value).__name__.replace("str", "text").replace("dict", "object")
+        raise ValueError(f"The link's filter is not a filter: a JSON object, not {kind}.")
     try:
         return parse_filter(value)
     except FilterParseError as err:
