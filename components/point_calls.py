@@ -42,10 +42,12 @@ def open_calls_for_point(
     side: str = "saved",
     agents: Mapping[int, str] | None = None,
     metrics: Mapping[int, str] | None = None,
+    calls_page: Any = CALLS_PAGE,
 ) -> None:
     """The panel of the calls behind `point`: a window the call logs would refuse, or a
     point that is no filter, is explained before any request; else one call-logs request
-    for the page shown."""
+    for the page shown. `calls_page`: the Calls page as the app's navigation knows it
+    (its path from app.py, or the `st.Page`)."""
     found = point_calls(widget, point, effective_filter_json, project_id, data_type=data_type)
     table = f"w{int(widget.id)}_{side}"
     with st.container(border=True, key=f"calls_panel_{table}"):
@@ -61,7 +63,7 @@ def open_calls_for_point(
         if project_id is not None:
             params["project"] = str(project_id)
         st.page_link(
-            CALLS_PAGE,
+            calls_page,
             label="Open these calls on the Calls page",
             icon=":material/call:",
             query_params=params,
@@ -81,6 +83,7 @@ def render_point_calls(
     side: str = "saved",
     agents: Mapping[int, str] | None = None,
     metrics: Mapping[int, str] | None = None,
+    calls_page: Any = CALLS_PAGE,
 ) -> bool:
     """Under a chart drawn from `view`: the calls of the point its selection `event`
     picked (the last one clicked); nothing when no point is picked. A stat widget has no
@@ -97,5 +100,6 @@ def render_point_calls(
         side=side,
         agents=agents,
         metrics=metrics,
+        calls_page=calls_page,
     )
     return True
