@@ -8,7 +8,7 @@ than 30 days back, a window that ends before it starts). Warnings are allowed to
 
 from __future__ import annotations
 
-import re
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,9 +21,13 @@ from cekura_dashboards.catalog import (
     METADATA_PREFIX,
     FieldSpec,
     field_spec,
+    group_depth_problem,
+    in_list_problem,
     is_metric_evaluation_field,
     metadata_key_problem,
+    node_count_problem,
     op_label,
+    text_length_problem,
 )
 from cekura_dashboards.filter_tree import (
     Condition,
@@ -34,12 +38,16 @@ from cekura_dashboards.filter_tree import (
     iter_nodes,
     parse_filter,
 )
+from cekura_dashboards.regex_dialect import pattern_problem
 from cekura_dashboards.relative_dates import (
     LOWER_OPS,
     UPPER_OPS,
+    calendar_limit_problem,
+    day_range,
     earliest_start,
     format_moment,
     is_datetime_value,
+    means_whole_day,
     oldest_allowed_start,
     resolve_datetime,
 )
@@ -93,10 +101,45 @@ def shown(value: Any) -> str:
     if value is None:
         return "nothing"
     if isinstance(value, str):
+        if len(value) > _SHOWN_TEXT:  # a message quotes the start of a long text
+            return f"{value[: _SHOWN_TEXT - 1]!r}… ({len(value):,} characters)"
         return repr(value)
     if isinstance(value, list):
+        if len(value) > _SHOWN_ITEMS:
+            head = ", ".join(shown(v) for v in value[:_SHOWN_ITEMS])
+            return f"[{head}, … ({len(value):,} values)]"
         return "[" + ", ".join(shown(v) for v in value) + "]"
+    if isinstance(value, int) and value.bit_length() > 100:  # ~30 digits and more
+        return f"a number of {len(str(abs(value))):,} digits"
     return repr(value)
+
+
+_SHOWN_TEXT = 80
+_SHOWN_ITEMS = 10
+_SQLITE_INT = (-(2**63), 2**63 - 1)
+
+
+def odd_value_problem(label: str, value: Any) -> str | None:
+    """Why one value can be neither sent nor stored, whatever the field: text that is not
+    valid Unicode or too long, NaN or infinity, a whole number beyond 64 bits. None when
+    it can."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return (
+                f"{label}: {shown(value)} holds a character that is not valid Unicode "
+                "(a lone surrogate such as \\ud800); remove it."
+            )
+        too_long = text_length_problem(value)
+        return f"{label}: {too_long}" if too_long else None
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{label}: {shown(value)} is not a number the API can store."
+    if isinstance(value, int) and not isinstance(value, bool):
+        low, high = _SQLITE_INT
+        if not low <= value <= high:
+            return f"{label}: {shown(value)} is too large; whole numbers go from {low} to {high}."
+    return None
 
 
 def id_names(items: Any, name_key: str) -> dict[int, str] | None:
@@ -145,7 +188,13 @@ def value_problem(field: str, op: str, value: Any) -> str | None:
     if op == "in":
         if not isinstance(value, list):
             return f"{label} '{words}' needs a list of values, not {shown(value)}."
+        too_many = in_list_problem(len(value))
+        if too_many:
+            return f"{label}: {too_many}"
         for item in value:
+            odd = odd_value_problem(label, item)
+            if odd:
+                return odd
             if not _fits_kind(spec.kind, item):
                 return f"{label}: {shown(item)} in the list is not {KIND_WORDS[spec.kind]}."
         return None
@@ -154,21 +203,25 @@ def value_problem(field: str, op: str, value: Any) -> str | None:
     if op == "regex":
         if not isinstance(value, str):
             return f"{label} '{words}' needs a pattern as text, not {shown(value)}."
-        try:
-            re.compile(value)
-        except re.error as exc:
-            where = f" at character {exc.pos + 1}" if exc.pos is not None else ""
-            return f"{label}: the pattern {shown(value)} does not work: {exc.msg}{where}."
-        return None
+        problem = pattern_problem(value)  # the server's own test (regex_dialect)
+        return f"{label}: {problem}" if problem else None
+    odd = odd_value_problem(label, value)
+    if odd:
+        return odd
     if op in ("contains", "startswith", "endswith"):
         if not isinstance(value, str):
             return f"{label} '{words}' needs text, not {shown(value)}."
         return None
+    beyond = calendar_limit_problem(value) if spec.kind == "datetime" else None
+    if beyond:
+        return f"{label}: {beyond}"
     if not _fits_kind(spec.kind, value):
         return f"{label} needs {KIND_WORDS[spec.kind]}, not {shown(value)}."
     if spec.kind == "datetime":
         try:  # the right form can still name no date at all (now-99999999y)
             resolve_datetime(value, op)
+            if op == "eq" and means_whole_day(value):
+                day_range(value)  # the day after 31 Dec 9999 does not exist
         except ValueError as exc:
             return f"{label} {shown(value)}: {exc}"
     return None
@@ -226,6 +279,7 @@ def validate_filter(
                 _condition_all_problems(current, path, moment, agent_names, metric_names)
             )
     problems.extend(_same_row_problems(node))
+    problems.extend(_size_problems(node))
     problems.extend(_too_far_back(node, moment))
     order = {n.node_id: i for i, (_, n) in enumerate(iter_nodes(node))}
     problems.sort(key=lambda p: order.get(p.node_id, 0))  # stable: keeps per-node order
@@ -346,6 +400,24 @@ def _group_problems(group: Group, path: str, now: datetime) -> list[Problem]:
             seen[key] = index
     if group.operator in ("and", "same_row"):
         found.extend(_contradictions(group, path, now))
+    return found
+
+
+def _size_problems(node: Node | None) -> list[Problem]:
+    """The catalog's limits on a filter's size, which the server enforces too: nodes in
+    all, and groups nested inside groups (one problem, on the first group too deep)."""
+    found: list[Problem] = []
+    nodes = list(iter_nodes(node))
+    too_many = node_count_problem(len(nodes))
+    if too_many and node is not None:
+        found.append(Problem(node.node_id, "", "error", too_many))
+    for path, current in nodes:
+        if isinstance(current, Group):
+            level = path.count("conditions[") + 1
+            too_deep = group_depth_problem(level)
+            if too_deep:
+                found.append(Problem(current.node_id, path, "error", too_deep, "conditions"))
+                break
     return found
 
 

@@ -7,7 +7,8 @@ with every value a bound parameter.
 Semantics worth knowing (the property test's plain-Python evaluator states the same):
 - `neq` matches rows whose value is missing (NULL) too, as Django's `exclude` does.
 - contains/startswith/endswith use SQLite LIKE: case-insensitive for ASCII letters only.
-- `regex` is Python `re.search` (case-sensitive, matches anywhere).
+- `regex` is an RE2 search (case-sensitive, matches anywhere; regex_dialect.py), which
+  runs in time linear in the text whatever the pattern.
 - A `metric_evaluations.*` condition outside `same_row` holds when SOME evaluation of the
   call satisfies it; `neq` and `isnull: true` are the negations ("no evaluation equals",
   "no evaluation has a value"). Inside `same_row` every condition is tested on one row.
@@ -17,14 +18,14 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import sqlite3
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any
 
 from cekura_dashboards import catalog
+from cekura_dashboards.regex_dialect import compile_pattern, pattern_problem
 from cekura_dashboards.relative_dates import (
     day_range,
     is_datetime_value,
@@ -32,10 +33,6 @@ from cekura_dashboards.relative_dates import (
     resolve_datetime,
 )
 
-MAX_DEPTH = 32
-MAX_CONDITIONS = 1000
-MAX_IN_VALUES = 10_000
-MAX_REGEX_LENGTH = 500
 _SQLITE_INT_MIN = -(2**63)
 _SQLITE_INT_MAX = 2**63 - 1
 
@@ -156,14 +153,17 @@ def _value_problems(spec: catalog.FieldSpec, op: str, value: Any) -> list[str]:
             return [f'\'in\' takes a list of values, for example ["a", "b"]; got {_show(value)}.']
         if not value:
             return ["'in' needs at least one value in its list."]
-        if len(value) > MAX_IN_VALUES:
-            return [f"'in' takes at most {MAX_IN_VALUES} values; got {len(value)}."]
+        too_many = catalog.in_list_problem(len(value))
+        if too_many:
+            return [too_many]
         bad = [item for item in value if not accepts(item)]
         if bad:
             return [f"Every value of '{spec.name}' must be {kind_name}; {_show(bad[0])} is not."]
-        return []
+        return _text_length_problems(value)
     if not accepts(value):
         return [f"The value of '{spec.name}' must be {kind_name}; got {_show(value)}."]
+    if op != "regex" and _text_length_problems([value]):
+        return _text_length_problems([value])
     if spec.kind == "datetime":
         try:
             resolve_datetime(value, op, datetime.now(UTC))
@@ -172,12 +172,18 @@ def _value_problems(spec: catalog.FieldSpec, op: str, value: Any) -> list[str]:
         except ValueError as exc:
             return [str(exc)]
     if op == "regex":
-        if len(value) > MAX_REGEX_LENGTH:
-            return [f"A pattern may be at most {MAX_REGEX_LENGTH} characters long."]
-        try:
-            re.compile(value)
-        except (re.error, RecursionError, OverflowError) as exc:
-            return [f"The pattern {_show(value)} is not a valid regular expression: {exc}."]
+        problem = pattern_problem(value)
+        if problem:
+            return [problem]
+    return []
+
+
+def _text_length_problems(values: list[Any]) -> list[str]:
+    for item in values:
+        if isinstance(item, str):
+            problem = catalog.text_length_problem(item)
+            if problem:
+                return [problem]
     return []
 
 
@@ -197,7 +203,7 @@ def _field_spec_or_problem(field: Any) -> tuple[catalog.FieldSpec | None, str | 
 class _Checker:
     def __init__(self) -> None:
         self.problems: dict[str, list[str]] = {}
-        self.conditions = 0
+        self.nodes = 0
 
     def add(self, path: str, message: str) -> None:
         self.problems.setdefault(path, []).append(message)
@@ -214,6 +220,7 @@ class _Checker:
                 "conditions), not both.",
             )
             return
+        self.nodes += 1
         if keys & _GROUP_KEYS:
             self.group(node, path, depth, in_same_row)
         elif keys & _CONDITION_KEYS:
@@ -230,8 +237,10 @@ class _Checker:
             self.add(
                 path, f"Unknown key {_show(key)} in a group; a group has operator and conditions."
             )
-        if depth > MAX_DEPTH:
-            self.add(path, f"Groups may nest at most {MAX_DEPTH} levels deep.")
+        # `depth` counts the groups around this one: the outermost group is level 1.
+        too_deep = catalog.group_depth_problem(depth + 1)
+        if too_deep:
+            self.add(path, too_deep)
             return
         operator = node.get("operator")
         if "operator" not in node:
@@ -256,7 +265,6 @@ class _Checker:
             self.node(child, _join(path, f"conditions[{index}]"), depth + 1, inner_same_row)
 
     def condition(self, node: dict[str, Any], path: str, in_same_row: bool) -> None:
-        self.conditions += 1
         for key in sorted(set(node) - _CONDITION_KEYS, key=str):
             self.add(
                 path,
@@ -306,8 +314,9 @@ def filter_problems(filters: Any) -> dict[str, list[str]]:
         return {}
     checker = _Checker()
     checker.node(filters, "", 0, False)
-    if not checker.problems and checker.conditions > MAX_CONDITIONS:
-        checker.add("", f"A filter may hold at most {MAX_CONDITIONS} conditions.")
+    too_many = catalog.node_count_problem(checker.nodes)
+    if not checker.problems and too_many:
+        checker.add("", too_many)
     return checker.problems
 
 
@@ -421,20 +430,40 @@ def compile_filter(filters: Any, *, now: datetime) -> tuple[str, list[Any]]:
     return compiler.node(filters, False), compiler.params
 
 
-@lru_cache(maxsize=256)
-def _pattern(text: str) -> re.Pattern[str]:
-    return re.compile(text)
+class _PatternCache:
+    """Compiled patterns of one connection. A connection runs one query at a time and one
+    filter holds at most MAX_FILTER_NODES patterns, so with room for twice that a query
+    never evicts its own patterns (a smaller shared cache recompiled every pattern on
+    every row once a filter held more distinct patterns than the cache)."""
+
+    def __init__(self, size: int = 2 * catalog.MAX_FILTER_NODES) -> None:
+        self._compiled: OrderedDict[str, Any] = OrderedDict()
+        self._size = size
+
+    def get(self, text: str) -> Any:
+        compiled = self._compiled.get(text)
+        if compiled is None:
+            compiled = compile_pattern(text)
+            self._compiled[text] = compiled
+            if len(self._compiled) > self._size:
+                self._compiled.popitem(last=False)
+        else:
+            self._compiled.move_to_end(text)
+        return compiled
 
 
-def _regexp(pattern: str | None, value: Any) -> int | None:
-    if pattern is None or value is None:
-        return None
-    try:
-        return 1 if _pattern(pattern).search(str(value)) else 0
-    except re.error:
-        return 0
+def _regexp_function(cache: _PatternCache) -> Callable[[str | None, Any], int | None]:
+    def regexp(pattern: str | None, value: Any) -> int | None:
+        if pattern is None or value is None:
+            return None
+        try:
+            return 1 if cache.get(pattern).search(str(value)) else 0
+        except (ValueError, UnicodeError):
+            return 0  # filter_problems refused such a pattern or value before this runs
+
+    return regexp
 
 
 def register_functions(conn: sqlite3.Connection) -> None:
-    """Give a connection what compiled filters call: `X REGEXP pattern` (Python re.search)."""
-    conn.create_function("regexp", 2, _regexp, deterministic=True)
+    """Give a connection what compiled filters call: `X REGEXP pattern` (an RE2 search)."""
+    conn.create_function("regexp", 2, _regexp_function(_PatternCache()), deterministic=True)

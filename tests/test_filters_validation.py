@@ -130,8 +130,7 @@ def test_a_good_filter_has_no_problems() -> None:
         (
             cond("agent.agent_name", "regex", "(unclosed"),
             "value",
-            "Agent name: the pattern '(unclosed' does not work: missing ), unterminated "
-            "subpattern at character 1.",
+            "Agent name: The pattern '(unclosed' cannot be used: a '(' has no matching ')'.",
         ),
         (
             cond("agent.agent_name", "regex", 5),
