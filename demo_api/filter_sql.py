@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
-from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -431,24 +430,36 @@ def compile_filter(filters: Any, *, now: datetime) -> tuple[str, list[Any]]:
 
 
 class _PatternCache:
-    """Compiled patterns of one connection. A connection runs one query at a time and one
-    filter holds at most MAX_FILTER_NODES patterns, so with room for twice that a query
-    never evicts its own patterns (a smaller shared cache recompiled every pattern on
-    every row once a filter held more distinct patterns than the cache)."""
+    """Compiled patterns of one connection, and what each said of the values it saw.
 
-    def __init__(self, size: int = 2 * catalog.MAX_FILTER_NODES) -> None:
-        self._compiled: OrderedDict[str, Any] = OrderedDict()
+    A connection runs one query at a time and one filter holds at most MAX_FILTER_NODES
+    patterns, so with room for twice that a query never evicts its own patterns (a small
+    shared cache recompiled every pattern on every row once a filter held more distinct
+    patterns than the cache). Answers are kept too: the columns patterns run over (agent
+    and metric names, metadata) repeat few values over many rows."""
+
+    def __init__(self, size: int = 2 * catalog.MAX_FILTER_NODES, answers: int = 100_000) -> None:
+        self._compiled: dict[str, Any] = {}
+        self._answers: dict[tuple[str, str], int] = {}
         self._size = size
+        self._answer_room = answers
 
-    def get(self, text: str) -> Any:
-        compiled = self._compiled.get(text)
+    def matches(self, pattern: str, text: str) -> int:
+        key = (pattern, text)
+        answer = self._answers.get(key)
+        if answer is None:
+            answer = 1 if self._compiled_pattern(pattern).search(text) else 0
+            if len(self._answers) >= self._answer_room:
+                self._answers.clear()
+            self._answers[key] = answer
+        return answer
+
+    def _compiled_pattern(self, pattern: str) -> Any:
+        compiled = self._compiled.get(pattern)
         if compiled is None:
-            compiled = compile_pattern(text)
-            self._compiled[text] = compiled
-            if len(self._compiled) > self._size:
-                self._compiled.popitem(last=False)
-        else:
-            self._compiled.move_to_end(text)
+            if len(self._compiled) >= self._size:
+                del self._compiled[next(iter(self._compiled))]  # the oldest
+            compiled = self._compiled[pattern] = compile_pattern(pattern)
         return compiled
 
 
@@ -457,7 +468,7 @@ def _regexp_function(cache: _PatternCache) -> Callable[[str | None, Any], int | 
         if pattern is None or value is None:
             return None
         try:
-            return 1 if cache.get(pattern).search(str(value)) else 0
+            return cache.matches(pattern, str(value))
         except (ValueError, UnicodeError):
             return 0  # filter_problems refused such a pattern or value before this runs
 

@@ -88,7 +88,12 @@ class DemoAPI:
 
 
 def start_demo_api(
-    workdir: Path, *, calls: int = 2000, seed: int = 0, faults: bool = True
+    workdir: Path,
+    *,
+    calls: int = 2000,
+    seed: int = 0,
+    faults: bool = True,
+    extra_args: tuple[str, ...] = (),
 ) -> DemoAPI:
     port = free_port()
     key = "test-" + secrets.token_hex(12)
@@ -98,6 +103,7 @@ def start_demo_api(
     cmd += ["--db", str(db_path), "--seed", str(seed), "--calls", str(calls)]
     if faults:
         cmd.append("--enable-fault-api")
+    cmd += extra_args
     env = {**os.environ, "DEMO_API_KEY": key}  # not on the command line, where ps shows it
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
