@@ -217,6 +217,13 @@ def value_problem(field: str, op: str, value: Any) -> str | None:
         return f"{label}: {beyond}"
     if not _fits_kind(spec.kind, value):
         return f"{label} needs {KIND_WORDS[spec.kind]}, not {shown(value)}."
+    if (
+        spec.kind == "dynamic"
+        and op in (*LOWER_OPS, *UPPER_OPS)
+        and not _fits_kind("number", value)
+    ):
+        # The server orders scores as numbers only (filter_sql._value_kind).
+        return f"{label} '{words}' needs a number, not {shown(value)}."
     if spec.kind == "datetime":
         try:  # the right form can still name no date at all (now-99999999y)
             resolve_datetime(value, op)
