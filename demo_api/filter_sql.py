@@ -58,6 +58,15 @@ _EVALUATION_COLUMNS: dict[str, str] = {
     "metric_evaluations.metric.id": "me.metric_id",
     "metric_evaluations.metric.name": "(SELECT m.name FROM metrics m WHERE m.id = me.metric_id)",
 }
+# A pattern over a name matches against the few rows of the names' table once, not
+# once per call: fewer calls from SQLite into Python keep a regex filter from starving
+# the requests beside it of the interpreter lock (bench/bench_neighbour.py).
+_REGEX_OVER_IDS: dict[str, str] = {
+    "agent.agent_name": "c.agent_id IN (SELECT a.id FROM agents a WHERE a.agent_name REGEXP {})",
+    "metric_evaluations.metric.name": (
+        "me.metric_id IN (SELECT m.id FROM metrics m WHERE m.name REGEXP {})"
+    ),
+}
 # `{}` is SQL this module built from constants; every value in it is a bound parameter.
 _SOME_EVALUATION = "EXISTS (SELECT 1 FROM metric_evaluations me WHERE me.call_log_id = c.id AND {})"
 _COMPARISONS = {"eq": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
@@ -395,6 +404,8 @@ class _Compiler:
                 return f"(typeof({column}) = 'text' AND {column} LIKE {pattern} ESCAPE '\\')"
             return f"{column} LIKE {pattern} ESCAPE '\\'"
         if op == "regex":
+            if field in _REGEX_OVER_IDS:
+                return _REGEX_OVER_IDS[field].format(self.bind(value))
             return f"{column} REGEXP {self.bind(value)}"
         if op == "in":
             placeholder = self.bind(json.dumps(value))

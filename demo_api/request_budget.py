@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -66,6 +69,34 @@ class RequestBudget:
             "does not hold up other requests. Narrow the filter (fewer or simpler patterns, "
             "a shorter time range) and try again."
         )
+
+
+class FilterSlots:
+    """How many requests may run users' filters over the calls at once. Such a scan keeps
+    a core busy; with one core always left to the rest, a plain GET stays quick however
+    many filter requests queue up (each waits at most its budget, then gets 503)."""
+
+    def __init__(self, size: int | None = None) -> None:
+        self.size = size if size is not None else max(1, (os.cpu_count() or 2) - 1)
+        self._free = threading.BoundedSemaphore(self.size)
+
+    @contextmanager
+    def slot(self, budget: RequestBudget | None) -> Iterator[None]:
+        deadline = time.monotonic() + (budget.remaining() if budget is not None else 30)
+        # In short waits, so a request whose client has gone stops queueing at once.
+        while not self._free.acquire(timeout=0.1):
+            if (budget is not None and budget.spent) or time.monotonic() >= deadline:
+                raise BusyError(
+                    "The demo API is busy running other filters; try again in a moment."
+                )
+        try:
+            yield
+        finally:
+            self._free.release()
+
+
+class BusyError(Exception):
+    """No filter slot came free within the request's budget: 503."""
 
 
 def budget_of(request: Request) -> RequestBudget | None:
@@ -167,9 +198,16 @@ async def _refuse(send: Any, message: str) -> None:
     await send({"type": "http.response.body", "body": reply["body"]})
 
 
-def install_request_budget(app: FastAPI, seconds: float = DEFAULT_BUDGET_SECONDS) -> None:
-    """The middleware, and the 503 for work it interrupted."""
+def install_request_budget(
+    app: FastAPI, seconds: float = DEFAULT_BUDGET_SECONDS, filter_slots: int | None = None
+) -> None:
+    """The middleware, the filter slots, and the 503s for work stopped or never started."""
     app.add_middleware(BudgetMiddleware, seconds=seconds)
+    app.state.filter_slots = FilterSlots(filter_slots)
+
+    @app.exception_handler(BusyError)
+    async def _busy(_: Request, exc: BusyError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=503, headers={"Retry-After": "1"})
 
     @app.exception_handler(sqlite3.OperationalError)
     async def _interrupted(request: Request, exc: sqlite3.OperationalError) -> JSONResponse:
@@ -183,6 +221,8 @@ __all__ = [
     "DEFAULT_BUDGET_SECONDS",
     "MAX_BODY_BYTES",
     "BudgetMiddleware",
+    "BusyError",
+    "FilterSlots",
     "RequestBudget",
     "budget_of",
     "install_request_budget",

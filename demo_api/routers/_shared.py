@@ -28,6 +28,19 @@ def get_conn(request: Request) -> Iterator[sqlite3.Connection]:
 Conn = Annotated[sqlite3.Connection, Depends(get_conn)]
 
 
+def get_filtered_conn(request: Request) -> Iterator[sqlite3.Connection]:
+    """A connection for a request that runs a user's filter over the calls: it first
+    waits for one of the few filter slots (request_budget.FilterSlots), so such work
+    never takes all the CPU from the plain requests beside it."""
+    budget = budget_of(request)
+    with request.app.state.filter_slots.slot(budget):
+        with request.app.state.pool.connection(budget) as conn:
+            yield conn
+
+
+FilteredConn = Annotated[sqlite3.Connection, Depends(get_filtered_conn)]
+
+
 def data_now(request: Request) -> datetime:
     """The time relative filters ("now-7d") resolve against: the app's fixed `now` if it
     was given one, else the wall clock."""
