@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 CHROMIUM ?= /usr/bin/chromium
 STREAMLIT_PORT ?= 8501
 
-.PHONY: run test bench lint typecheck chromium clean
+.PHONY: run test bench lint typecheck chromium postgresql clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,18 @@ chromium:
 		echo "the browser tests at another build: CEKURA_TEST_CHROMIUM=/path/to/chromium make test"; \
 	fi
 
+# Debian's PostgreSQL server binaries for the store tests, which start a throwaway server
+# of their own (tests/pg_harness.py); only installed when missing and we are root. The
+# package's own cluster is not needed: it is not started here.
+postgresql:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = "0" ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
+	else \
+		echo "PostgreSQL not found under /usr/lib/postgresql/*/bin. Install Debian's"; \
+		echo "'postgresql' package (as root: make postgresql) to run the store tests."; \
+	fi
+
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -37,7 +49,7 @@ lint: $(VENV)/.dev
 typecheck: $(VENV)/.dev
 	$(VENV)/bin/mypy
 
-test: $(VENV)/.dev chromium lint typecheck
+test: $(VENV)/.dev chromium postgresql lint typecheck
 	$(PY) -m pytest
 
 bench: $(VENV)/.dev chromium

@@ -1,5 +1,6 @@
 """Cekura Dashboards Admin: the router. Page config, the connection in
-the sidebar, and the pages. Pages are short scripts in pages/, rendering in components/."""
+the sidebar, and the pages. Pages are short scripts in pages/, rendering in components/,
+state and services in services/."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ import logging
 import streamlit as st
 
 from components.connection import connection_sidebar
+from services.signin import gate
 
 st.set_page_config(
     page_title="Cekura Dashboards Admin",
     page_icon=":material/dashboard:",
     layout="wide",
 )
+gate()  # with sign-in configured, nothing below runs until someone with a role signs in
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 

@@ -22,6 +22,7 @@ from typing import Any
 
 import requests
 
+from cekura_dashboards import catalog
 from demo_api.filter_sql import register_functions
 from demo_api.widget_data import widget_data
 from tests.harness import start_demo_api
@@ -33,18 +34,17 @@ TARGET_MS = 300.0
 TARGET_RATIO = 1.5
 WINDOW = {"field": "timestamp", "op": "gte", "value": "now-30d"}
 
-# The plotted fields as SQL over call_logs (metric values and metadata built below).
-COLUMNS = {
-    "": "1",
-    "duration": "duration",
-    "success": "success",
-    "is_reviewed": "is_reviewed",
-    "call_ended_reason": "call_ended_reason",
-    "dropoff_point": "dropoff_point",
-    "topic": "topic",
-    "agent_id": "agent_id",
-    "agent.id": "agent_id",
-}
+
+def column(field: str) -> str:
+    """A plotted or grouped field as SQL over call_logs (no `c` alias here): the catalog's
+    column; a stat widget's empty field plots a constant."""
+    if not field:
+        return "1"
+    spec = catalog.widget_field_spec(field)
+    assert spec is not None and spec.column.startswith("c."), field
+    return spec.column.removeprefix("c.")
+
+
 BUCKETS = {
     "hour": "CAST(timestamp / 3600 AS INTEGER) * 3600",
     "day": "CAST(timestamp / 86400 AS INTEGER) * 86400",
@@ -91,12 +91,12 @@ class RawQueries:
     def _value(self, widget: dict[str, Any]) -> tuple[str, str, list[Any]]:
         """(value SQL, FROM clause, FROM params) of a widget's field."""
         field = widget.get("field") or ""
-        if field == "metric_evaluations.value":
+        if field == catalog.METRIC_VALUE_FIELD:
             join = "call_logs JOIN metric_evaluations me ON me.call_log_id = call_logs.id AND me.metric_id = ?"
             return "me.value", join, [widget["metric"]]
         if field.startswith("metadata."):
             return f"json_extract(metadata, '$.\"{field[9:]}\"')", "call_logs", []
-        return COLUMNS[field], "call_logs", []
+        return column(field), "call_logs", []
 
     def run(self, widget: dict[str, Any]) -> list[Any]:
         value, source, source_params = self._value(widget)
@@ -133,7 +133,7 @@ class RawQueries:
             bucket = f"(CAST(timestamp * 1000 AS INTEGER) / {int(group_by['interval'])}) * {int(group_by['interval'])} / 1000.0"
         keys = [bucket]
         if group_by.get("type") == "field":
-            keys.append(COLUMNS[group_by["field"]])
+            keys.append(column(group_by["field"]))
         aggregation = widget.get("aggregation_function") or "count"
         grouping = ", ".join(str(i + 1) for i in range(len(keys)))
         if aggregation in ("p50", "p95", "p99"):

@@ -41,6 +41,8 @@ from streamlit.testing.v1.element_tree import Block, ElementTree, Node
 from streamlit.testing.v1.local_script_runner import LocalScriptRunner
 
 from bench.editor_data import CONDITIONS, DEPTH, WIDGETS, create_big_dashboard, tree_shape
+from services import state_keys as keys
+from services.router import apptest_runs_through_the_router
 from tests.harness import ROOT, DemoAPI, start_demo_api
 
 RUNS = 11  # timed reruns per kind (the median is reported); at least 7
@@ -296,23 +298,6 @@ def _exception_text(at: AppTest) -> str:
     return f"{error.message}\n" + "\n".join(error.stack_trace)
 
 
-@contextmanager
-def _router_mode_like_the_server() -> Iterator[None]:
-    """AppTest puts Streamlit back in its old "pages/ directory" mode before every run;
-    the real server leaves it once st.navigation has run. Leave it at once, as the app's
-    AppTests do, so no run is spent on the app's way out of that mode (a rerun)."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    original = PagesManager.__init__
-
-    def init(self: PagesManager, *args: Any, **kwargs: Any) -> None:
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    with mock.patch.object(PagesManager, "__init__", init):
-        yield
-
-
 _script_cpu: list[float] = []  # CPU seconds of each script run, measured in its own thread
 
 
@@ -422,7 +407,7 @@ def state_entries(at: AppTest) -> int | None:
 
 def client_count(at: AppTest) -> int | None:
     try:
-        return int(at.session_state["cekura_client"].request_count)
+        return int(at.session_state[keys.S_CLIENT].request_count)
     except (KeyError, AttributeError):
         return None
 
@@ -440,7 +425,8 @@ def _median_ms(times: list[Timing], clock: str = "wall") -> float:
 def main() -> None:
     with (
         tempfile.TemporaryDirectory() as tmp,
-        _router_mode_like_the_server(),
+        # every run through app.py, as on the server: none spent leaving the old pages mode
+        apptest_runs_through_the_router(),
         _script_cpu_clock(),
     ):
         workdir = Path(tmp)
@@ -475,7 +461,7 @@ def _run(api: DemoAPI, workdir: Path) -> None:
             raise RuntimeError("the editor raised: " + _exception_text(editor))
         open_requests = requests.counts()
         open_client = client_count(editor)
-        draft = editor.session_state[f"editor_draft_{dashboard_id}"]
+        draft = editor.session_state[keys.s_draft(dashboard_id)]
         topic = draft.tree.conditions[1]  # "topic contains ...", drawn as a text input
         inside_key = f"flt_{topic.node_id}_text"
         app = Subject(editor, f"ed_name_{dashboard_id}", inside_key)
@@ -522,7 +508,7 @@ def _run(api: DemoAPI, workdir: Path) -> None:
         client_after = client_count(editor)
         app.full_tree.run()  # back to a full tree for the save
 
-        draft = editor.session_state[f"editor_draft_{dashboard_id}"]
+        draft = editor.session_state[keys.s_draft(dashboard_id)]
         if draft.name != f"Benchmark board {WARMUP + RUNS - 1}":
             raise RuntimeError(f"the name edits did not reach the draft: {draft.name!r}")
         if draft.tree.conditions[1].value != f"billing {WARMUP + RUNS - 1}":

@@ -1,8 +1,9 @@
 """Cekura dashboards: a thin typed client for the Cekura API and the filter domain.
 
 Pure Python: nothing here imports Streamlit. The names below are the package's public
-face; the modules behind them are `client`, `errors`, `models`, `catalog`, `filters`
-(tree, edits, validation, sentences, relative dates) and `patch`.
+face; the modules behind them are `client`, `errors`, `models`, `catalog`, the filter
+modules (`filter_tree`, `filter_edit`, `filter_validation`, `filter_sentence`,
+`relative_dates`) and `patch`.
 """
 
 from cekura_dashboards.client import API_KEY_HEADER, DEFAULT_BASE_URL, CekuraClient

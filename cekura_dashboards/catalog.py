@@ -1,8 +1,10 @@
-"""What the Cekura API accepts, in one table: filter fields and their ops, widget
-combinations, relative dates. Straight from contract/RULES.md.
+"""What the Cekura API accepts, in one table: filter fields (with everything the app and
+the demo API know about each), their ops, the limits of a filter, widget combinations,
+relative dates. Straight from contract/RULES.md.
 
-Both the client side (builder, validation, sentences) and the embedded demo API read
-this module, so the two can never disagree about a rule.
+Both the client side (builder, value editors, validation, sentences) and the embedded
+demo API (filter SQL, widget data, widget checks) read this module, so the two can never
+disagree about a rule; tests/test_rules_agreement.py checks that they do not.
 """
 
 from __future__ import annotations
@@ -41,24 +43,83 @@ _STRING_OPS = ("eq", "neq", "contains", "startswith", "endswith", "in", "isnull"
 _INTEGER_OPS = ("eq", "neq", "gt", "gte", "lt", "lte", "in", "isnull")
 _DYNAMIC_OPS = ("eq", "neq", "gt", "gte", "lt", "lte", "in", "isnull", "contains")
 
+# The value editor a condition row shows for the field (components/value_editors.py).
+EditorKind = Literal["toggle", "number", "text", "datetime", "id_picker", "name_choices", "score"]
+
 
 @dataclass(frozen=True)
 class FieldSpec:
+    """Everything the app and the demo API know about one filter field.
+
+    `label` names it in messages and captions ("Call duration (seconds)"); `picker` in
+    the field picker, where the choices are ordered by `group` ("Call duration");
+    `noun` inside a sentence ("whose duration is ..."). `column` is the SQL the demo API
+    reads, over the call row `c` or, for a metric-evaluation field, the evaluation row
+    `me`. `plots_as` is the widget data type when a widget can plot it, under the name
+    `widget_field` (the field's own name unless widgets spell it otherwise);
+    `groups_by` says a line or bar chart can split its series by it. `refers_to` names
+    what the value identifies ("agent", "metric"), for pickers and unknown-id warnings.
+    `verb`/`verb_not` make a sentence say what the calls did ("lasted at least 60 s",
+    "did not succeed", "were handled by Billing Bot") instead of "whose <noun> ...".
+    """
+
     name: str
     kind: FieldKind
     label: str
     group: str  # "Call", "Agent", "Metadata", "Metric evaluation": how the picker groups it
     ops: tuple[str, ...]
     unit: str = ""
+    picker: str = ""
+    noun: str = ""
+    editor: EditorKind = "text"
+    column: str = ""
+    plots_as: str | None = None
+    widget_field: str = ""
+    groups_by: bool = False
+    refers_to: Literal["agent", "metric"] | None = None
+    verb: str = ""  # what the calls did, when that reads better than "whose <noun>"
+    verb_not: str = ""
 
 
 FIELD_GROUPS: tuple[str, ...] = ("Call", "Agent", "Metadata", "Metric evaluation")
 
+TIMESTAMP_FIELD = "timestamp"
+AGENT_ID_FIELD = "agent.id"
+METRIC_ID_FIELD = "metric_evaluations.metric.id"
+METRIC_VALUE_FIELD = "metric_evaluations.value"
+_AGENT_NAME_SQL = "(SELECT a.agent_name FROM agents a WHERE a.id = c.agent_id)"
+_METRIC_NAME_SQL = "(SELECT m.name FROM metrics m WHERE m.id = me.metric_id)"
+
+# To add a call field: one FieldSpec here, and its column in demo_api/db.py (and seed.py).
 FIELDS: dict[str, FieldSpec] = {
     spec.name: spec
     for spec in (
-        FieldSpec("id", "integer", "Call ID", "Call", ("eq", "in", "gt", "gte", "lt", "lte")),
-        FieldSpec("success", "boolean", "Call succeeded", "Call", ("eq", "neq", "isnull")),
+        FieldSpec(
+            "id",
+            "integer",
+            "Call ID",
+            "Call",
+            ("eq", "in", "gt", "gte", "lt", "lte"),
+            picker="Call ID",
+            noun="call ID",
+            editor="number",
+            column="c.id",
+        ),
+        FieldSpec(
+            "success",
+            "boolean",
+            "Call succeeded",
+            "Call",
+            ("eq", "neq", "isnull"),
+            picker="Call succeeded",
+            noun="success result",
+            editor="toggle",
+            column="c.success",
+            plots_as="boolean",
+            groups_by=True,
+            verb="succeeded",
+            verb_not="did not succeed",
+        ),
         FieldSpec(
             "duration",
             "number",
@@ -66,6 +127,13 @@ FIELDS: dict[str, FieldSpec] = {
             "Call",
             ("eq", "gt", "gte", "lt", "lte"),
             unit="s",
+            picker="Call duration",
+            noun="duration",
+            editor="number",
+            column="c.duration",
+            plots_as="numeric",
+            groups_by=True,
+            verb="lasted",
         ),
         FieldSpec(
             "customer_number",
@@ -73,6 +141,10 @@ FIELDS: dict[str, FieldSpec] = {
             "Customer phone number",
             "Call",
             ("eq", "neq", "contains", "startswith", "in"),
+            picker="Customer phone number",
+            noun="customer number",
+            column="c.customer_number",
+            groups_by=True,
         ),
         FieldSpec(
             "call_ended_reason",
@@ -80,6 +152,11 @@ FIELDS: dict[str, FieldSpec] = {
             "Why the call ended",
             "Call",
             ("eq", "neq", "contains", "in"),
+            picker="Why the call ended",
+            noun="end reason",
+            column="c.call_ended_reason",
+            plots_as="string",
+            groups_by=True,
         ),
         FieldSpec(
             "dropoff_point",
@@ -87,20 +164,92 @@ FIELDS: dict[str, FieldSpec] = {
             "Drop-off point",
             "Call",
             ("eq", "neq", "contains", "in", "isnull"),
+            picker="Drop-off point",
+            noun="drop-off point",
+            column="c.dropoff_point",
+            plots_as="string",
+            groups_by=True,
         ),
         FieldSpec(
-            "topic", "string", "Call topic", "Call", ("eq", "neq", "contains", "in", "isnull")
+            "topic",
+            "string",
+            "Call topic",
+            "Call",
+            ("eq", "neq", "contains", "in", "isnull"),
+            picker="Call topic",
+            noun="topic",
+            column="c.topic",
+            plots_as="string",
+            groups_by=True,
         ),
-        FieldSpec("timestamp", "datetime", "Call time", "Call", ("eq", "gt", "gte", "lt", "lte")),
-        FieldSpec("is_reviewed", "boolean", "Reviewed by a person", "Call", ("eq",)),
-        FieldSpec("agent.id", "integer", "Agent", "Agent", _INTEGER_OPS),
-        FieldSpec("agent.agent_name", "string", "Agent name", "Agent", _STRING_OPS),
         FieldSpec(
-            "metric_evaluations.metric.id",
+            TIMESTAMP_FIELD,
+            "datetime",
+            "Call time",
+            "Call",
+            ("eq", "gt", "gte", "lt", "lte"),
+            picker="Call time",
+            noun="call time",
+            editor="datetime",
+            column="c.timestamp",
+            verb="were made",
+        ),
+        FieldSpec(
+            "is_reviewed",
+            "boolean",
+            "Reviewed by a person",
+            "Call",
+            ("eq",),
+            picker="Reviewed by a person",
+            noun="review status",
+            editor="toggle",
+            column="c.is_reviewed",
+            plots_as="boolean",
+            groups_by=True,
+            verb="were reviewed by a person",
+            verb_not="were not reviewed by a person",
+        ),
+        FieldSpec(
+            AGENT_ID_FIELD,
+            "integer",
+            "Agent",
+            "Agent",
+            _INTEGER_OPS,
+            picker="Agent",
+            noun="agent",
+            editor="id_picker",
+            column="c.agent_id",
+            plots_as="numeric",
+            widget_field="agent_id",
+            groups_by=True,
+            refers_to="agent",
+            verb="were handled by",
+            verb_not="were not handled by",
+        ),
+        FieldSpec(
+            "agent.agent_name",
+            "string",
+            "Agent name",
+            "Agent",
+            _STRING_OPS,
+            picker="Agent name",
+            noun="agent name",
+            editor="name_choices",
+            column=_AGENT_NAME_SQL,
+            groups_by=True,
+            refers_to="agent",
+        ),
+        FieldSpec(
+            METRIC_ID_FIELD,
             "integer",
             "Metric",
             "Metric evaluation",
             _INTEGER_OPS,
+            picker="Metric",
+            noun="metric",
+            editor="id_picker",
+            column="me.metric_id",
+            refers_to="metric",
         ),
         FieldSpec(
             "metric_evaluations.metric.name",
@@ -108,19 +257,30 @@ FIELDS: dict[str, FieldSpec] = {
             "Metric name",
             "Metric evaluation",
             _STRING_OPS,
+            picker="Metric name",
+            noun="metric name",
+            editor="name_choices",
+            column=_METRIC_NAME_SQL,
+            refers_to="metric",
         ),
         FieldSpec(
-            "metric_evaluations.value",
+            METRIC_VALUE_FIELD,
             "dynamic",
             "Metric score",
             "Metric evaluation",
             _DYNAMIC_OPS,
+            picker="Metric score",
+            noun="score",
+            editor="score",
+            column="me.value",
+            plots_as="dynamic",
         ),
     )
 }
 
 METADATA_PREFIX = "metadata."
 METADATA_OPS = _STRING_OPS
+METADATA_PICKER = "Metadata (a key you type)"
 METRIC_EVALUATION_PREFIX = "metric_evaluations."
 _METADATA_KEY = re.compile(r"^[A-Za-z0-9_\-]+$")
 
@@ -138,14 +298,29 @@ def metadata_key_problem(key: str) -> str | None:
 
 def field_spec(name: str) -> FieldSpec | None:
     """The spec of a filter field, including any `metadata.<key>`; None when unknown
-    (a nested metadata key is unknown)."""
+    (a nested metadata key is unknown). A metadata key's column is empty: its SQL path
+    is a bound parameter the demo API adds."""
     if name in FIELDS:
         return FIELDS[name]
     if name.startswith(METADATA_PREFIX):
         key = name[len(METADATA_PREFIX) :]
         if metadata_key_problem(key) is None:
-            return FieldSpec(name, "string", f"Metadata: {key}", "Metadata", METADATA_OPS)
+            return FieldSpec(
+                name,
+                "string",
+                f"Metadata: {key}",
+                "Metadata",
+                METADATA_OPS,
+                picker=METADATA_PICKER,
+                noun=f"metadata '{key}'",
+                plots_as="string",
+                groups_by=True,
+            )
     return None
+
+
+def is_metadata_field(name: str) -> bool:
+    return name.startswith(METADATA_PREFIX)
 
 
 def is_metric_evaluation_field(name: str) -> bool:
@@ -200,75 +375,7 @@ TOO_FAR_IN_THE_PAST = (
     "Timestamp filter value is too far in the past. Maximum allowed range is 30 days."
 )
 
-# --- Widgets ---------------------------------------------------------------------------
-CHART_TYPES: tuple[str, ...] = ("line", "bar", "pie", "stat")
-DATA_TYPES: tuple[str, ...] = ("numeric", "boolean", "string", "datetime", "dynamic")
-AGGREGATIONS: tuple[str, ...] = ("count", "sum", "avg", "min", "max", "p50", "p95", "p99")
-TIME_PERIODS: tuple[str, ...] = ("hour", "day", "week", "month")
-EVAL_TYPES: tuple[str, ...] = ("binary", "continuous_qualitative", "numeric", "enum")
-
-# Fields a widget may plot, with their data type. `metadata.<key>` is a string too.
-PLOTTABLE_FIELDS: dict[str, str] = {
-    "duration": "numeric",
-    "success": "boolean",
-    "is_reviewed": "boolean",
-    "call_ended_reason": "string",
-    "dropoff_point": "string",
-    "topic": "string",
-    "agent_id": "numeric",
-    "metric_evaluations.value": "dynamic",
-}
-
-PLOTTABLE_LABELS: dict[str, str] = {
-    "": "Call summary (total, success rate, average and p95 duration)",
-    "duration": "Call duration (seconds)",
-    "success": "Call succeeded",
-    "is_reviewed": "Reviewed by a person",
-    "call_ended_reason": "Why the call ended",
-    "dropoff_point": "Drop-off point",
-    "topic": "Call topic",
-    "agent_id": "Agent",
-    "metric_evaluations.value": "Metric score",
-}
-
-# data type -> (chart types, aggregations) that make sense for it
-WIDGET_COMBINATIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "numeric": (("line", "bar"), ("count", "sum", "avg", "min", "max", "p50", "p95", "p99")),
-    "boolean": (("pie", "bar"), ("count", "avg")),
-    "string": (("pie", "bar"), ("count",)),
-    "datetime": (("line", "bar"), ("count", "min", "max")),
-}
-
-# metric eval_type -> (data type the value plots as, chart types allowed)
-METRIC_PLOTS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "enum": ("string", ("pie",)),
-    "numeric": ("numeric", ("line", "bar", "pie")),
-    "continuous_qualitative": ("numeric", ("line", "bar", "pie")),
-    "binary": ("boolean", ("pie", "bar")),
-}
-
-
-def plottable_data_type(field: str) -> str | None:
-    """The data type a widget field plots as, or None when it cannot be plotted."""
-    if field in PLOTTABLE_FIELDS:
-        return PLOTTABLE_FIELDS[field]
-    if (
-        field.startswith(METADATA_PREFIX)
-        and metadata_key_problem(field[len(METADATA_PREFIX) :]) is None
-    ):
-        return "string"
-    return None
-
-
-def plottable_label(field: str) -> str:
-    if field in PLOTTABLE_LABELS:
-        return PLOTTABLE_LABELS[field]
-    if field.startswith(METADATA_PREFIX):
-        return f"Metadata: {field[len(METADATA_PREFIX) :]}"
-    return field
-
-
-# --- Limits ------------------------------------------------------------------------------
+# --- Limits of a filter the API refuses beyond ------------------------------------------
 # One set of size limits for a filter, read by the builder's validation and by the demo
 # API's, so a filter the builder lets through is never refused for its size on Save.
 # They bound the work one filter can cause: every node is SQL, every `in` value a bound
@@ -279,6 +386,7 @@ MAX_IN_VALUES = 10_000  # values in one `in` list
 MAX_TEXT_LENGTH = 1000  # characters in one text value
 MAX_PATTERN_LENGTH = 500  # characters in one regex pattern
 MAX_BODY_BYTES = 1024 * 1024  # one request body (1 MiB)
+INTEGER_RANGE = (-(2**63), 2**63 - 1)  # what the API's database stores as an integer
 
 
 def group_depth_problem(levels: int) -> str | None:
@@ -321,3 +429,108 @@ def body_size_problem(size: int) -> str | None:
         f"The request body is too large: at most {MAX_BODY_BYTES // (1024 * 1024)} MiB "
         f"({MAX_BODY_BYTES} bytes) is accepted."
     )
+
+
+ORDERING_OPS: tuple[str, ...] = ("gt", "gte", "lt", "lte")
+TEXT_OPS: tuple[str, ...] = ("contains", "startswith", "endswith", "regex")
+
+
+# A value type (see value_type) as messages name it.
+VALUE_TYPE_WORDS: dict[str, str] = {
+    "integer": "a whole number",
+    "number": "a number",
+    "string": "text",
+    "boolean": "true or false",
+    "datetime": "a date and time (for example 2026-11-07T14:00:00Z, now-7d or today)",
+    "dynamic": "a number, text or true/false",
+}
+
+
+def value_type(kind: str, op: str) -> str:
+    """The type one value of a condition must have (each item, for `in`): text for the
+    text ops, a number when a metric score is ordered (`gt 'happy'` compares nothing),
+    the field's own kind otherwise. `isnull` takes true or false whatever the field."""
+    if op == "isnull":
+        return "boolean"
+    if op in TEXT_OPS:
+        return "string"
+    if kind == "dynamic" and op in ORDERING_OPS:
+        return "number"
+    return kind
+
+
+# --- Widgets ---------------------------------------------------------------------------
+CHART_TYPES: tuple[str, ...] = ("line", "bar", "pie", "stat")
+DATA_TYPES: tuple[str, ...] = ("numeric", "boolean", "string", "datetime", "dynamic")
+AGGREGATIONS: tuple[str, ...] = ("count", "sum", "avg", "min", "max", "p50", "p95", "p99")
+TIME_PERIODS: tuple[str, ...] = ("hour", "day", "week", "month")
+EVAL_TYPES: tuple[str, ...] = ("binary", "continuous_qualitative", "numeric", "enum")
+
+# Widget field name -> the filter field it plots or groups by (agent.id plots as agent_id).
+WIDGET_FIELDS: dict[str, FieldSpec] = {
+    (spec.widget_field or spec.name): spec
+    for spec in FIELDS.values()
+    if spec.plots_as or spec.groups_by
+}
+# Fields a widget may plot, with their data type. `metadata.<key>` is a string too.
+PLOTTABLE_FIELDS: dict[str, str] = {
+    name: spec.plots_as for name, spec in WIDGET_FIELDS.items() if spec.plots_as
+}
+SUMMARY_LABEL = "Call summary (total, success rate, average and p95 duration)"
+PLOTTABLE_LABELS: dict[str, str] = {"": SUMMARY_LABEL} | {
+    name: WIDGET_FIELDS[name].label for name in PLOTTABLE_FIELDS
+}
+# Fields a line or bar chart can split its series by, under either name.
+GROUP_BY_FIELDS: frozenset[str] = frozenset(
+    [name for name, spec in WIDGET_FIELDS.items() if spec.groups_by]
+    + [spec.name for spec in WIDGET_FIELDS.values() if spec.groups_by]
+)
+
+# data type -> (chart types, aggregations) that make sense for it
+WIDGET_COMBINATIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "numeric": (("line", "bar"), ("count", "sum", "avg", "min", "max", "p50", "p95", "p99")),
+    "boolean": (("pie", "bar"), ("count", "avg")),
+    "string": (("pie", "bar"), ("count",)),
+    "datetime": (("line", "bar"), ("count", "min", "max")),
+}
+
+# metric eval_type -> (data type the value plots as, chart types allowed)
+METRIC_PLOTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "enum": ("string", ("pie",)),
+    "numeric": ("numeric", ("line", "bar", "pie")),
+    "continuous_qualitative": ("numeric", ("line", "bar", "pie")),
+    "binary": ("boolean", ("pie", "bar")),
+}
+
+
+def widget_field_spec(field: str) -> FieldSpec | None:
+    """The filter field behind a widget's `field` or group_by field (`agent_id` is
+    agent.id), including `metadata.<key>`; None when widgets cannot use it."""
+    if field in WIDGET_FIELDS:
+        return WIDGET_FIELDS[field]
+    if field in GROUP_BY_FIELDS:
+        return FIELDS[field]
+    if is_metadata_field(field):
+        return field_spec(field)
+    return None
+
+
+def plottable_data_type(field: str) -> str | None:
+    """The data type a widget field plots as, or None when it cannot be plotted."""
+    if field in PLOTTABLE_FIELDS:
+        return PLOTTABLE_FIELDS[field]
+    spec = field_spec(field) if is_metadata_field(field) else None
+    return spec.plots_as if spec is not None else None
+
+
+def can_group_by(field: str) -> bool:
+    """Whether a line or bar chart can split its series by this widget field."""
+    spec = widget_field_spec(field)
+    return spec is not None and spec.groups_by
+
+
+def plottable_label(field: str) -> str:
+    if field in PLOTTABLE_LABELS:
+        return PLOTTABLE_LABELS[field]
+    spec = widget_field_spec(field)
+    return spec.label if spec is not None else field

@@ -13,6 +13,7 @@ import json
 import logging
 import time
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Self, TypeVar
 from urllib.parse import urlsplit
@@ -30,6 +31,7 @@ from cekura_dashboards.errors import (
     ResponseValidationError,
     error_for_response,
 )
+from cekura_dashboards.json_equality import same_json
 from cekura_dashboards.models import (
     DASHBOARD_WRITABLE,
     Agent,
@@ -56,6 +58,7 @@ logger = logging.getLogger(__name__)
 __version__ = "0.1.0"
 API_KEY_HEADER = "X-CEKURA-API-KEY"
 DEFAULT_BASE_URL = "https://api.cekura.ai"
+DASHBOARDS_PATH = "/dashboards/dashboards/"
 USER_AGENT = f"cekura-dashboards-admin/{__version__} python-requests/{requests.__version__}"
 
 # Keys of a dashboard the API computes; a PATCH that names one of them is a caller bug.
@@ -98,6 +101,7 @@ class CekuraClient:
         # Reported on the first call rather than raised here, so a UI that builds a client
         # from what a user typed gets an ordinary CekuraError with a user_message.
         self._config_problem = _config_problem(self.base_url, self._api_key)
+        self._server_searches: bool | None = None
 
     def __repr__(self) -> str:
         return f"CekuraClient(base_url={self.base_url!r})"
@@ -137,54 +141,77 @@ class CekuraClient:
         """One page of dashboards, optionally only those whose name contains `search`
         (ignoring case).
 
-        The public API documents no `search` parameter (the demo API has it). It is sent
-        anyway; when the answer shows the server ignored it, the search is done here over
-        every page instead, so the result is right on either server."""
+        The public API documents no `search` parameter (the demo API has it). On a server
+        that ignores it the page is cut from `search_dashboards` instead, which reads the
+        whole list: a caller that turns pages should keep that result itself."""
+        if search and not self.server_searches(project_id=project_id):
+            return self.search_dashboards(project_id=project_id, search=search).page(
+                page, page_size
+            )
         params: dict[str, Any] = {"page": page, "page_size": page_size, "project_id": project_id}
         if search:
             params["search"] = search
-        data = self._get_json("/dashboards/dashboards/", params=params)
-        result = self._parse(Page[DashboardSummary], data, "GET", "/dashboards/dashboards/")
+        data = self._get_json(DASHBOARDS_PATH, params=params)
+        result = self._parse(Page[DashboardSummary], data, "GET", DASHBOARDS_PATH)
         if search and not all(_name_matches(d.name, search) for d in result.results):
-            return self._search_every_page(
-                page=page, page_size=page_size, project_id=project_id, search=search
+            # The probe said it searches, this answer says it does not: believe the answer.
+            self._server_searches = False
+            return self.search_dashboards(project_id=project_id, search=search).page(
+                page, page_size
             )
         return result
 
-    def _search_every_page(
-        self, *, page: int, page_size: int, project_id: int | None, search: str
-    ) -> Page[DashboardSummary]:
-        matches = [
-            d
-            for d in self.iter_dashboards(project_id=project_id, page_size=100)
-            if _name_matches(d.name, search)
-        ]
-        start = (page - 1) * page_size
-        return Page[DashboardSummary](
-            count=len(matches),
-            next=f"?page={page + 1}" if start + page_size < len(matches) else None,
-            previous=f"?page={page - 1}" if page > 1 else None,
-            results=matches[start : start + page_size],
-        )
+    def server_searches(self, *, project_id: int | None = None) -> bool:
+        """Whether this server filters the dashboards list by `search`, learned once per
+        client (one request): a search for a name no dashboard has must come back empty."""
+        if self._server_searches is None:
+            params = {"page": 1, "page_size": 1, "project_id": project_id, "search": _NO_SUCH_NAME}
+            data = self._get_json("/dashboards/dashboards/", params=params)
+            probe = self._parse(Page[DashboardSummary], data, "GET", "/dashboards/dashboards/")
+            self._server_searches = probe.count == 0
+        return self._server_searches
+
+    def search_dashboards(
+        self, *, project_id: int | None = None, search: str, max_pages: int = MAX_PAGES
+    ) -> DashboardSearch:
+        """Every dashboard whose name contains `search`, found by reading the list once
+        (100 per page). Past `max_pages` the result says it is incomplete, never silently."""
+        matches: list[DashboardSummary] = []
+        scanned = total = 0
+        for page in range(1, max_pages + 1):
+            params = {"page": page, "page_size": 100, "project_id": project_id}
+            data = self._get_json("/dashboards/dashboards/", params=params)
+            result = self._parse(Page[DashboardSummary], data, "GET", "/dashboards/dashboards/")
+            total = result.count
+            scanned += len(result.results)
+            matches.extend(d for d in result.results if _name_matches(d.name, search))
+            if not result.next or not result.results:
+                return DashboardSearch(matches=matches, scanned=scanned, total=total, complete=True)
+        return DashboardSearch(matches=matches, scanned=scanned, total=total, complete=False)
 
     def iter_dashboards(
         self,
         *,
         project_id: int | None = None,
-        search: str | None = None,
         page_size: int = 100,
     ) -> Iterator[DashboardSummary]:
         """Every dashboard, page after page (asks for the next page only when needed)."""
         for page in range(1, MAX_PAGES + 1):
-            result = self.list_dashboards(
-                page=page, page_size=page_size, project_id=project_id, search=search
-            )
+            result = self.list_dashboards(page=page, page_size=page_size, project_id=project_id)
             yield from result.results
             if not result.next or not result.results:
                 return
+        raise CekuraError(
+            f"The dashboards list has more than {MAX_PAGES} pages; stopped reading it there."
+        )
 
     def get_dashboard(self, *, dashboard_id: int) -> Dashboard:
         return self._get_dashboard_and_etag(dashboard_id)[0]
+
+    def get_dashboard_and_etag(self, *, dashboard_id: int) -> tuple[Dashboard, str | None]:
+        """The dashboard and its ETag (None when the server sends none), for a caller that
+        does its own stale-write check and then PATCHes with `if_match`."""
+        return self._get_dashboard_and_etag(dashboard_id)
 
     def create_dashboard(
         self,
@@ -193,12 +220,8 @@ class CekuraClient:
         project: int | None = None,
         filters: Mapping[str, Any] | None = None,
     ) -> Dashboard:
-        body: dict[str, Any] = {"name": name}
-        if project is not None:
-            body["project"] = project
-        if filters is not None:
-            body["filters"] = dict(filters)
-        return self._write(Dashboard, "POST", "/dashboards/dashboards/", body)
+        body = create_dashboard_body(name=name, project=project, filters=filters)
+        return self._write(Dashboard, "POST", DASHBOARDS_PATH, body)
 
     def update_dashboard(
         self,
@@ -206,18 +229,20 @@ class CekuraClient:
         dashboard_id: int,
         changes: Mapping[str, Any],
         expected: Dashboard | None = None,
+        if_match: str | None = None,
     ) -> Dashboard:
         """PATCH only `changes`. With `expected` (the copy the user edited), re-read first
         and raise `ConflictError(server_copy=...)` without sending when someone else has
         changed the dashboard since; the PATCH then carries `If-Match` when the server
-        gave an ETag. A save therefore costs one GET and one PATCH."""
+        gave an ETag. A save therefore costs one GET and one PATCH. A caller that has just
+        re-read the dashboard itself passes its ETag as `if_match` instead."""
         if not changes:
             raise ValueError("update_dashboard needs at least one change")
         read_only = DASHBOARD_READ_ONLY.intersection(changes)
         if read_only:
             raise ValueError(f"read-only dashboard keys cannot be changed: {sorted(read_only)}")
         path = _dashboard_path(dashboard_id)
-        headers: dict[str, str] = {}
+        headers: dict[str, str] = {"If-Match": if_match} if if_match else {}
         if expected is not None:
             current, etag = self._get_dashboard_and_etag(dashboard_id)
             if dashboard_changed(expected, current):
@@ -241,9 +266,8 @@ class CekuraClient:
         self._request("DELETE", _dashboard_path(dashboard_id))
 
     def duplicate_dashboard(self, *, dashboard_id: int, name: str | None = None) -> Dashboard:
-        body = {} if name is None else {"name": name}
         path = _dashboard_path(dashboard_id) + "duplicate/"
-        return self._write(Dashboard, "POST", path, body)
+        return self._write(Dashboard, "POST", path, duplicate_dashboard_body(name=name))
 
     def bulk_widgets(
         self,
@@ -254,11 +278,7 @@ class CekuraClient:
         delete: Sequence[int] = (),
     ) -> BulkWidgetsResult:
         """Create, update (each with its `id`) and delete widgets of a dashboard at once."""
-        body = {
-            "create": [dict(w) for w in create],
-            "update": [dict(w) for w in update],
-            "delete": list(delete),
-        }
+        body = bulk_widgets_body(create=create, update=update, delete=delete)
         path = _dashboard_path(dashboard_id) + "bulk_widgets/"
         return self._write(BulkWidgetsResult, "POST", path, body)
 
@@ -557,6 +577,29 @@ def mask_key(api_key: str) -> str:
     return MASK + api_key[-4:]
 
 
+# No dashboard is named this: a server that answers it with rows ignores `search`.
+_NO_SUCH_NAME = "\u2400no-dashboard-is-named-this\u2400"
+
+
+@dataclass(frozen=True)
+class DashboardSearch:
+    """Every match of one search, read from the whole list (see `search_dashboards`)."""
+
+    matches: list[DashboardSummary]
+    scanned: int
+    total: int
+    complete: bool
+
+    def page(self, page: int, page_size: int) -> Page[DashboardSummary]:
+        start = (page - 1) * page_size
+        return Page[DashboardSummary](
+            count=len(self.matches),
+            next=f"?page={page + 1}" if start + page_size < len(self.matches) else None,
+            previous=f"?page={page - 1}" if page > 1 else None,
+            results=self.matches[start : start + page_size],
+        )
+
+
 def _name_matches(name: str | None, search: str) -> bool:
     return search.casefold() in (name or "").casefold()
 
@@ -570,15 +613,9 @@ def dashboard_changed(expected: Dashboard, current: Dashboard) -> bool:
         and expected.updated_at != current.updated_at
     ):
         return True
-    return any(
-        _canonical(getattr(expected, key)) != _canonical(getattr(current, key))
-        for key in DASHBOARD_WRITABLE
+    return not all(
+        same_json(getattr(expected, key), getattr(current, key)) for key in DASHBOARD_WRITABLE
     )
-
-
-def _canonical(value: Any) -> str:
-    # JSON text tells `true` from `1` and `60` from `60.0`, which == on Python values does not.
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
 
 
 def _compact_json(value: Mapping[str, Any]) -> str:
@@ -592,7 +629,42 @@ def _iso(value: datetime | str | None) -> str | None:
 
 
 def _dashboard_path(dashboard_id: int) -> str:
-    return f"/dashboards/dashboards/{int(dashboard_id)}/"
+    return f"{DASHBOARDS_PATH}{int(dashboard_id)}/"
+
+
+dashboard_path = _dashboard_path
+
+
+# The request bodies of the dashboard writes, built in one place: the client sends them and
+# the admin's journal records them.
+
+
+def create_dashboard_body(
+    *, name: str | None, project: int | None = None, filters: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"name": name}
+    if project is not None:
+        body["project"] = project
+    if filters is not None:
+        body["filters"] = dict(filters)
+    return body
+
+
+def duplicate_dashboard_body(*, name: str | None = None) -> dict[str, Any]:
+    return {} if name is None else {"name": name}
+
+
+def bulk_widgets_body(
+    *,
+    create: Sequence[Mapping[str, Any]] = (),
+    update: Sequence[Mapping[str, Any]] = (),
+    delete: Sequence[int] = (),
+) -> dict[str, Any]:
+    return {
+        "create": [dict(w) for w in create],
+        "update": [dict(w) for w in update],
+        "delete": list(delete),
+    }
 
 
 def _widget_path(widget_id: int) -> str:

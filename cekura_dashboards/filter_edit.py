@@ -12,14 +12,17 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from cekura_dashboards.catalog import LOGICAL_OPERATORS, field_spec
+from cekura_dashboards.catalog import (
+    LOGICAL_OPERATORS,
+    METRIC_ID_FIELD,
+    field_spec,
+)
 from cekura_dashboards.filter_tree import Condition, Group, Node, find, new_node_id, parent_of
 from cekura_dashboards.filter_validation import value_problem
-from cekura_dashboards.relative_dates import LOWER_OPS, TIMESTAMP_FIELD, UPPER_OPS
 
 DEFAULT_FIELD = "duration"
 # A condition added to a same_row group must be about a metric evaluation.
-DEFAULT_SAME_ROW_FIELD = "metric_evaluations.metric.id"
+DEFAULT_SAME_ROW_FIELD = METRIC_ID_FIELD
 DEFAULT_TIME_START = "now-7d"
 
 _UNSET: Any = object()
@@ -234,12 +237,6 @@ def wrap_in_group(root: Node | None, node_id: str, operator: str = "and") -> Nod
     return result
 
 
-def unwrap(root: Node | None, group_id: str) -> Node | None:
-    """Replace a group by its conditions, in its place (the opposite of wrap_in_group)."""
-    group = _group(root, group_id)
-    return _rewrite(root, group_id, lambda _g: group.conditions)
-
-
 def set_operator(root: Node | None, group_id: str, operator: str) -> Node | None:
     """Change how a group combines its conditions (`and`, `or`, `same_row`)."""
     group = _group(root, group_id)
@@ -306,47 +303,3 @@ def set_value(root: Node | None, cond_id: str, value: Any) -> Node | None:
     """Set a condition's value as given (a copy; validation says whether it fits)."""
     cond = _condition(root, cond_id)
     return _replace_condition(root, cond, value=copy.deepcopy(value))
-
-
-def replace_node(root: Node | None, node_id: str, node: Node) -> Node | None:
-    """Put `node` where `node_id` is (e.g. a subtree edited as JSON)."""
-    return _rewrite(root, node_id, lambda _old: (node,))
-
-
-# --- the time window -----------------------------------------------------------------------
-def set_time_range(root: Node | None, start: str, end: str | None = None) -> Node:
-    """Make the root say "calls from `start` (to `end`)": the root's own timestamp bounds
-    are replaced by `timestamp gte start` (and `timestamp lte end` when given), where the
-    first of them was (at the front when there was none). Used by the date presets."""
-    if root is None:
-        group: Group = Group("and", ())
-    elif isinstance(root, Condition) or root.operator != "and":
-        group = Group("and", (root,))
-    else:
-        group = root
-    bounds = [
-        i
-        for i, child in enumerate(group.conditions)
-        if isinstance(child, Condition)
-        and child.field == TIMESTAMP_FIELD
-        and child.op in (*LOWER_OPS, *UPPER_OPS)
-    ]
-    at = bounds[0] if bounds else 0
-    kept = [c for i, c in enumerate(group.conditions) if i not in bounds]
-    old_start = next(
-        (
-            child
-            for i in bounds
-            if isinstance(child := group.conditions[i], Condition) and child.op in LOWER_OPS
-        ),
-        None,
-    )
-    new: list[Node] = [
-        dataclasses.replace(old_start, op="gte", value=start)
-        if isinstance(old_start, Condition)
-        else Condition(TIMESTAMP_FIELD, "gte", start)
-    ]
-    if end is not None:
-        new.append(Condition(TIMESTAMP_FIELD, "lte", end))
-    at = min(at, len(kept))
-    return dataclasses.replace(group, conditions=(*kept[:at], *new, *kept[at:]))

@@ -1,9 +1,9 @@
 """A filter in plain words: "Calls from the last 7 days that lasted at least 60 s and were
 handled by Billing Bot". Deterministic: the same tree and lists give the same text.
 
-Field words come from catalog labels; op words from catalog.op_label. A few fields read
-better as verbs ("lasted", "succeeded", "were handled by"); the rest read "whose <noun>
-<op> <value>".
+Field words (label, noun, verb) come from the catalog's FieldSpec; op words from
+catalog.op_label. Fields the catalog gives a verb read as what the calls did ("lasted",
+"succeeded", "were handled by"); the rest read "whose <noun> <op> <value>".
 """
 
 from __future__ import annotations
@@ -12,22 +12,16 @@ from datetime import datetime
 from typing import Any
 
 from cekura_dashboards.catalog import (
-    LOGICAL_LABELS,
     RELATIVE_UNITS,
+    TIMESTAMP_FIELD,
     FieldSpec,
     field_spec,
     op_label,
 )
 from cekura_dashboards.filter_tree import Condition, Group, Node
-from cekura_dashboards.filter_validation import (
-    AGENT_ID_FIELD,
-    METRIC_ID_FIELD,
-    id_names,
-    shown,
-)
+from cekura_dashboards.filter_validation import id_names, shown
 from cekura_dashboards.relative_dates import (
     LOWER_OPS,
-    TIMESTAMP_FIELD,
     UPPER_OPS,
     format_moment,
     parse_absolute,
@@ -40,24 +34,6 @@ GROUP_WORDS: dict[str, str] = {
     "and": "all of",
     "or": "any of",
     "same_row": "same metric evaluation",
-}
-
-# What a field is called inside a sentence ("whose topic is 'billing'").
-_NOUNS: dict[str, str] = {
-    "id": "call ID",
-    "success": "success result",
-    "duration": "duration",
-    "customer_number": "customer number",
-    "call_ended_reason": "end reason",
-    "dropoff_point": "drop-off point",
-    "topic": "topic",
-    "timestamp": "call time",
-    "is_reviewed": "review status",
-    "agent.id": "agent",
-    "agent.agent_name": "agent name",
-    "metric_evaluations.metric.id": "metric",
-    "metric_evaluations.metric.name": "metric name",
-    "metric_evaluations.value": "score",
 }
 
 
@@ -82,11 +58,9 @@ def short_label(field: str) -> str:
 
 
 def _noun(field: str) -> str:
-    if field in _NOUNS:
-        return _NOUNS[field]
-    if field.startswith("metadata."):
-        return f"metadata '{field[len('metadata.') :]}'"
-    return field
+    """What a field is called inside a sentence ("whose topic is 'billing'")."""
+    spec = field_spec(field)
+    return spec.noun if spec is not None and spec.noun else field
 
 
 # --- values ---------------------------------------------------------------------------------
@@ -112,10 +86,9 @@ def _moment_words(value: Any, op: str, names: _Names) -> str:
 def _one_value(field: str, spec: FieldSpec | None, value: Any, names: _Names) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if field == AGENT_ID_FIELD and isinstance(value, int):
-        return names.agents.get(value, f"agent #{value}")
-    if field == METRIC_ID_FIELD and isinstance(value, int):
-        return names.metrics.get(value, f"metric #{value}")
+    if spec is not None and spec.editor == "id_picker" and isinstance(value, int):
+        known = names.agents if spec.refers_to == "agent" else names.metrics
+        return known.get(value, f"{spec.refers_to} #{value}")
     if spec is not None and spec.kind == "datetime" and isinstance(value, str):
         return _moment_words(value, "gte", names)
     if isinstance(value, int | float) and spec is not None and spec.unit:
@@ -135,11 +108,6 @@ def _and_list(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return f"{', '.join(items[:-1])} and {items[-1]}"
-
-
-def value_words(field: str, op: str, value: Any, *, agents: Any = None, metrics: Any = None) -> str:
-    """A condition's value as words ("60 s", "Billing Bot", "'a', 'b' or 'c'")."""
-    return _value_words(field, op, value, _Names(agents, metrics, None))
 
 
 def _value_words(field: str, op: str, value: Any, names: _Names) -> str:
@@ -248,30 +216,28 @@ def _is_time_bound(node: Node) -> bool:
 
 
 def _special_verb(cond: Condition, names: _Names) -> str | None:
-    """What the calls did, for fields that read best as a verb: "lasted at least 60 s",
+    """What the calls did, for fields the catalog gives a verb: "lasted at least 60 s",
     "were handled by Billing Bot"; None for the rest."""
-    field, op, value = cond.field, cond.op, cond.value
-    if field == "duration" and isinstance(value, int | float) and not isinstance(value, bool):
+    spec = field_spec(cond.field)
+    if spec is None or not spec.verb:
+        return None
+    op, value = cond.op, cond.value
+    if op == "isnull" and isinstance(value, bool):
+        article = "an" if spec.noun[:1] in "aeiou" else "a"
+        return f"have no {spec.noun}" if value else f"have {article} {spec.noun}"
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    if spec.kind == "number" and is_number:
         if op == "eq":
-            return f"lasted exactly {value} s"
+            return f"{spec.verb} exactly {value} {spec.unit}"
         if op in (*LOWER_OPS, *UPPER_OPS):
-            return f"lasted {op_label(op, 'number')} {value} s"
-    if field == "success" and isinstance(value, bool):
-        if op in ("eq", "neq"):
-            return "succeeded" if (op == "eq") == value else "did not succeed"
-        if op == "isnull":
-            return "have no success result" if value else "have a success result"
-    if field == "is_reviewed" and op == "eq" and isinstance(value, bool):
-        return "were reviewed by a person" if value else "were not reviewed by a person"
-    if field == AGENT_ID_FIELD:
-        if op in ("eq", "in"):
-            return f"were handled by {_value_words(field, op, value, names)}"
-        if op == "neq":
-            return f"were not handled by {_value_words(field, op, value, names)}"
-        if op == "isnull" and isinstance(value, bool):
-            return "have no agent" if value else "have an agent"
-    if field == TIMESTAMP_FIELD and _is_time_bound(cond):
-        return f"were made {_time_words(cond, names)}"
+            return f"{spec.verb} {op_label(op, spec.kind)} {value} {spec.unit}"
+    if spec.kind == "boolean" and isinstance(value, bool) and op in ("eq", "neq"):
+        return spec.verb if (op == "eq") == value else spec.verb_not
+    if spec.editor == "id_picker" and op in ("eq", "in", "neq"):
+        verb = spec.verb_not if op == "neq" else spec.verb
+        return f"{verb} {_value_words(cond.field, op, value, names)}"
+    if spec.kind == "datetime" and _is_time_bound(cond):
+        return f"{spec.verb} {_time_words(cond, names)}"
     return None
 
 
@@ -379,8 +345,3 @@ def describe_filter(
     if whose:
         text += (" and " if verbs else ("," if rows else "") + " ") + _and_list(whose)
     return text
-
-
-def describe_group(group: Group) -> str:
-    """A group's caption: "All of these are true"."""
-    return LOGICAL_LABELS.get(group.operator, f"'{group.operator}'").capitalize()

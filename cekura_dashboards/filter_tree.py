@@ -23,6 +23,8 @@ from dataclasses import field as dc_field
 from typing import Any
 
 from cekura_dashboards.catalog import MAX_GROUP_DEPTH, group_depth_problem
+from cekura_dashboards.json_equality import json_fingerprint
+from cekura_dashboards.json_equality import same_json as same_json  # re-exported by filters.py
 
 CONDITION_KEYS: tuple[str, ...] = ("field", "op", "value")
 GROUP_KEYS: tuple[str, ...] = ("operator", "conditions")
@@ -227,13 +229,8 @@ def filter_to_json(node: Node | None) -> dict[str, Any] | None:
 
 def content_key(node: Node | None) -> str:
     """A strict, hashable fingerprint of a node's content (ignores ids and key order,
-    but tells `true` from `1` and `60` from `60.0`)."""
-    return json.dumps(filter_to_json(node), sort_keys=True)
-
-
-def same_json(a: Any, b: Any) -> bool:
-    """JSON equality that tells `true` from `1` and `60` from `60.0` (key order ignored)."""
-    return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+    but tells `true` from `1` and `60` from `60.0`: the rule of json_equality)."""
+    return json_fingerprint(filter_to_json(node))
 
 
 # --- navigation --------------------------------------------------------------------------
@@ -252,14 +249,6 @@ def find(node: Node | None, node_id: str) -> Node | None:
     for _, candidate in iter_nodes(node):
         if candidate.node_id == node_id:
             return candidate
-    return None
-
-
-def path_of(node: Node | None, node_id: str) -> str | None:
-    """The node's path (`""` for the root, `conditions[1].conditions[0]`), or None."""
-    for path, candidate in iter_nodes(node):
-        if candidate.node_id == node_id:
-            return path
     return None
 
 

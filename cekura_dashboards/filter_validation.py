@@ -1,9 +1,13 @@
 """What is wrong with a filter tree, in words a person understands.
 
-Errors are what the API would refuse (unknown field, op not allowed, wrong value type,
-bad regex, same_row over fields that are not metric evaluations, empty groups) and what
-can match no call or whose widget data the API refuses (contradictions, a start more
-than 30 days back, a window that ends before it starts). Warnings are allowed to save.
+Errors are what the API refuses (unknown field, op not allowed, wrong value type, an
+empty `in`, bad regex, same_row over fields that are not metric evaluations, empty
+groups, the API's limits: origin "api"), what the widget data endpoints refuse (a start
+more than 30 days back: "widget_data") and what can match no call (contradictions,
+a window that ends before it starts: "app"). Warnings are allowed to save. The value
+checks (`odd_value_problem`, `fits_type`, `regex_dialect.pattern_problem`,
+`relative_dates.datetime_problem`) and the catalog's limits are the demo API's too, so
+the two cannot disagree on a value or a size.
 """
 
 from __future__ import annotations
@@ -16,9 +20,13 @@ from typing import Any, Literal
 
 from cekura_dashboards.catalog import (
     ALL_OPS,
+    INTEGER_RANGE,
     LOGICAL_OPERATORS,
+    MAX_GROUP_DEPTH,
     MAX_WIDGET_DATA_DAYS,
     METADATA_PREFIX,
+    TEXT_OPS,
+    VALUE_TYPE_WORDS,
     FieldSpec,
     field_spec,
     group_depth_problem,
@@ -28,43 +36,27 @@ from cekura_dashboards.catalog import (
     node_count_problem,
     op_label,
     text_length_problem,
+    value_type,
 )
-from cekura_dashboards.filter_tree import (
-    Condition,
-    FilterParseError,
-    Group,
-    Node,
-    content_key,
-    iter_nodes,
-    parse_filter,
-)
+from cekura_dashboards.filter_tree import Condition, Group, Node, content_key, iter_nodes
 from cekura_dashboards.regex_dialect import pattern_problem
 from cekura_dashboards.relative_dates import (
     LOWER_OPS,
     UPPER_OPS,
     calendar_limit_problem,
-    day_range,
+    datetime_problem,
     earliest_start,
     format_moment,
     is_datetime_value,
-    means_whole_day,
     oldest_allowed_start,
     resolve_datetime,
 )
 
 Severity = Literal["error", "warning"]
-
-AGENT_ID_FIELD = "agent.id"
-METRIC_ID_FIELD = "metric_evaluations.metric.id"
-
-KIND_WORDS = {
-    "integer": "a whole number",
-    "number": "a number",
-    "string": "text",
-    "boolean": "true or false",
-    "datetime": "a date and time (for example 2026-11-07T14:00:00Z, now-7d or today)",
-    "dynamic": "a number, text or true/false",
-}
+# Who refuses what an error names: "api" the API, wherever the filter is sent (a 400 on
+# save); "widget_data" only the widget data endpoints (the 30-day rule); "app" nobody but
+# this app, which blocks a filter no call can match. Warnings are "app".
+Origin = Literal["api", "widget_data", "app"]
 
 
 @dataclass(frozen=True)
@@ -74,6 +66,7 @@ class Problem:
     severity: Severity
     message: str
     part: str | None = None  # "field" | "op" | "value" | "operator" | "conditions" | None
+    origin: Origin = "api"
 
 
 def has_errors(problems: Iterable[Problem]) -> bool:
@@ -116,30 +109,6 @@ def shown(value: Any) -> str:
 
 _SHOWN_TEXT = 80
 _SHOWN_ITEMS = 10
-_SQLITE_INT = (-(2**63), 2**63 - 1)
-
-
-def odd_value_problem(label: str, value: Any) -> str | None:
-    """Why one value can be neither sent nor stored, whatever the field: text that is not
-    valid Unicode or too long, NaN or infinity, a whole number beyond 64 bits. None when
-    it can."""
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return (
-                f"{label}: {shown(value)} holds a character that is not valid Unicode "
-                "(a lone surrogate such as \\ud800); remove it."
-            )
-        too_long = text_length_problem(value)
-        return f"{label}: {too_long}" if too_long else None
-    if isinstance(value, float) and not math.isfinite(value):
-        return f"{label}: {shown(value)} is not a number the API can store."
-    if isinstance(value, int) and not isinstance(value, bool):
-        low, high = _SQLITE_INT
-        if not low <= value <= high:
-            return f"{label}: {shown(value)} is too large; whole numbers go from {low} to {high}."
-    return None
 
 
 def id_names(items: Any, name_key: str) -> dict[int, str] | None:
@@ -160,18 +129,59 @@ def id_names(items: Any, name_key: str) -> dict[int, str] | None:
 
 
 # --- one value ------------------------------------------------------------------------
-def _fits_kind(kind: str, value: Any) -> bool:
-    if kind == "integer":
-        return isinstance(value, int) and not isinstance(value, bool)
-    if kind == "number":
-        return isinstance(value, int | float) and not isinstance(value, bool)
-    if kind == "string":
-        return isinstance(value, str)
-    if kind == "boolean":
+def fits_type(expected: str, value: Any) -> bool:
+    """Whether one value has the type `catalog.value_type` asks for. Integers must fit
+    the API's database and text must be encodable (a lone surrogate is not); the demo API
+    checks values with this same function."""
+    if expected == "integer":
+        low, high = INTEGER_RANGE
+        return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+    if expected == "number":
+        if isinstance(value, float):
+            return math.isfinite(value)
+        return fits_type("integer", value)
+    if expected == "string":
+        if not isinstance(value, str):
+            return False
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if expected == "boolean":
         return isinstance(value, bool)
-    if kind == "datetime":
+    if expected == "datetime":
         return is_datetime_value(value)
-    return isinstance(value, str | int | float)  # dynamic: a metric's value
+    # dynamic: a metric's value is text, a number or true/false
+    return isinstance(value, bool) or fits_type("number", value) or fits_type("string", value)
+
+
+def odd_value_problem(value: Any, op: str, expected: str) -> str | None:
+    """Why one value (each item, for `in`) can be neither sent nor stored, whatever its
+    type should be: text that is not valid Unicode or too long, NaN or infinity, a whole
+    number beyond the API's integers, an ISO date outside the calendar once its offset is
+    applied. None when none of these. Checked before `fits_type`, so the message names
+    what is odd rather than the type; the demo API asks the same."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return (
+                f"{shown(value)} holds a character that is not valid Unicode "
+                "(a lone surrogate such as \\ud800); remove it."
+            )
+        if op != "regex":  # a pattern has its own limit (regex_dialect.pattern_problem)
+            too_long = text_length_problem(value)
+            if too_long:
+                return too_long
+        return calendar_limit_problem(value) if expected == "datetime" else None
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{shown(value)} is not a number the API can store."
+    if isinstance(value, int) and not isinstance(value, bool):
+        low, high = INTEGER_RANGE
+        if not low <= value <= high:
+            return f"{shown(value)} is too large; whole numbers go from {low} to {high}."
+    return None
 
 
 def value_problem(field: str, op: str, value: Any) -> str | None:
@@ -181,6 +191,7 @@ def value_problem(field: str, op: str, value: Any) -> str | None:
         return None
     label = spec.label
     words = op_label(op, spec.kind)
+    expected = value_type(spec.kind, op)
     if op == "isnull":
         if not isinstance(value, bool):
             return f"{label} '{words}' needs true or false, not {shown(value)}."
@@ -188,49 +199,35 @@ def value_problem(field: str, op: str, value: Any) -> str | None:
     if op == "in":
         if not isinstance(value, list):
             return f"{label} '{words}' needs a list of values, not {shown(value)}."
+        if not value:
+            return f"{label} '{words}' needs at least one value."
         too_many = in_list_problem(len(value))
         if too_many:
             return f"{label}: {too_many}"
         for item in value:
-            odd = odd_value_problem(label, item)
+            odd = odd_value_problem(item, op, expected)
             if odd:
-                return odd
-            if not _fits_kind(spec.kind, item):
-                return f"{label}: {shown(item)} in the list is not {KIND_WORDS[spec.kind]}."
+                return f"{label}: {odd}"
+            if not fits_type(expected, item):
+                return f"{label}: {shown(item)} in the list is not {VALUE_TYPE_WORDS[expected]}."
         return None
     if value is None:
         return f"{label} '{words}' needs a value."
-    if op == "regex":
-        if not isinstance(value, str):
-            return f"{label} '{words}' needs a pattern as text, not {shown(value)}."
-        problem = pattern_problem(value)  # the server's own test (regex_dialect)
-        return f"{label}: {problem}" if problem else None
-    odd = odd_value_problem(label, value)
+    odd = odd_value_problem(value, op, expected)
     if odd:
-        return odd
-    if op in ("contains", "startswith", "endswith"):
-        if not isinstance(value, str):
+        return f"{label}: {odd}"
+    if not fits_type(expected, value):
+        if op == "regex":
+            return f"{label} '{words}' needs a pattern as text, not {shown(value)}."
+        if op in TEXT_OPS:
             return f"{label} '{words}' needs text, not {shown(value)}."
-        return None
-    beyond = calendar_limit_problem(value) if spec.kind == "datetime" else None
-    if beyond:
-        return f"{label}: {beyond}"
-    if not _fits_kind(spec.kind, value):
-        return f"{label} needs {KIND_WORDS[spec.kind]}, not {shown(value)}."
-    if (
-        spec.kind == "dynamic"
-        and op in (*LOWER_OPS, *UPPER_OPS)
-        and not _fits_kind("number", value)
-    ):
-        # The server orders scores as numbers only (filter_sql._value_kind).
-        return f"{label} '{words}' needs a number, not {shown(value)}."
-    if spec.kind == "datetime":
-        try:  # the right form can still name no date at all (now-99999999y)
-            resolve_datetime(value, op)
-            if op == "eq" and means_whole_day(value):
-                day_range(value)  # the day after 31 Dec 9999 does not exist
-        except ValueError as exc:
-            return f"{label} {shown(value)}: {exc}"
+        return f"{label} needs {VALUE_TYPE_WORDS[expected]}, not {shown(value)}."
+    if op == "regex":
+        problem = pattern_problem(value)  # RE2's dialect, the server's own test
+        return f"{label}: {problem}" if problem else None
+    if expected == "datetime":
+        problem = datetime_problem(value, op)
+        return f"{label} {shown(value)}: {problem}" if problem else None
     return None
 
 
@@ -286,27 +283,11 @@ def validate_filter(
                 _condition_all_problems(current, path, moment, agent_names, metric_names)
             )
     problems.extend(_same_row_problems(node))
-    problems.extend(_size_problems(node))
+    problems.extend(_too_many_nodes(node, problems))
     problems.extend(_too_far_back(node, moment))
     order = {n.node_id: i for i, (_, n) in enumerate(iter_nodes(node))}
     problems.sort(key=lambda p: order.get(p.node_id, 0))  # stable: keeps per-node order
     return problems
-
-
-def parse_and_validate(
-    data: Any,
-    *,
-    now: datetime | None = None,
-    agents: Any = None,
-    metrics: Any = None,
-) -> tuple[Node | None, list[Problem]]:
-    """For the JSON editor: the tree and its problems, or (None, [the parse error as a
-    Problem with node_id "" and the path of the bad part]) when `data` is no filter."""
-    try:
-        node = parse_filter(data)
-    except FilterParseError as refused:
-        return None, [Problem("", refused.path, "error", refused.message)]
-    return node, validate_filter(node, now=now, agents=agents, metrics=metrics)
 
 
 def _condition_all_problems(
@@ -322,45 +303,35 @@ def _condition_all_problems(
     if found:
         return found
     label = field_label(cond.field)
-    if cond.op == "in" and isinstance(cond.value, list):
-        if len(cond.value) == 1:
-            found.append(
-                Problem(
-                    cond.node_id,
-                    path,
-                    "warning",
-                    f"{label} 'is one of' has only {shown(cond.value[0])}; use 'is' instead.",
-                    "op",
-                )
+    if cond.op == "in" and isinstance(cond.value, list) and len(cond.value) == 1:
+        found.append(
+            Problem(
+                cond.node_id,
+                path,
+                "warning",
+                f"{label} 'is one of' has only {shown(cond.value[0])}; use 'is' instead.",
+                "op",
+                "app",
             )
-        elif not cond.value:
+        )
+    spec = field_spec(cond.field)
+    what = spec.refers_to if spec is not None and spec.editor == "id_picker" else None
+    names = {"agent": agent_names, "metric": metric_names}.get(what or "")
+    if what is None or names is None or cond.op not in ("eq", "neq", "in"):
+        return found
+    values = cond.value if isinstance(cond.value, list) else [cond.value]
+    for value in values:
+        if value not in names:
             found.append(
                 Problem(
                     cond.node_id,
                     path,
                     "warning",
-                    f"{label} 'is one of' has no values, so it matches no call.",
+                    f"There is no {what} with ID {value} in this project.",
                     "value",
+                    "app",
                 )
             )
-    for field, names, what in (
-        (AGENT_ID_FIELD, agent_names, "agent"),
-        (METRIC_ID_FIELD, metric_names, "metric"),
-    ):
-        if cond.field != field or names is None or cond.op not in ("eq", "neq", "in"):
-            continue
-        values = cond.value if isinstance(cond.value, list) else [cond.value]
-        for value in values:
-            if value not in names:
-                found.append(
-                    Problem(
-                        cond.node_id,
-                        path,
-                        "warning",
-                        f"There is no {what} with ID {value} in this project.",
-                        "value",
-                    )
-                )
     return found
 
 
@@ -370,6 +341,12 @@ def _child_path(path: str, index: int) -> str:
 
 def _group_problems(group: Group, path: str, now: datetime) -> list[Problem]:
     found: list[Problem] = []
+    # The outermost group is level 1. Like the server, name the first group too deep on
+    # each branch, not every group inside it.
+    level = path.count("conditions[") + 1
+    too_deep = group_depth_problem(level) if level == MAX_GROUP_DEPTH + 1 else None
+    if too_deep:
+        found.append(Problem(group.node_id, path, "error", too_deep, "conditions"))
     if group.operator not in LOGICAL_OPERATORS:
         found.append(
             Problem(
@@ -401,30 +378,14 @@ def _group_problems(group: Group, path: str, now: datetime) -> list[Problem]:
                     _child_path(path, index),
                     "warning",
                     f"This {what} is the same as item {seen[key] + 1} of its group.",
+                    None,
+                    "app",
                 )
             )
         else:
             seen[key] = index
     if group.operator in ("and", "same_row"):
         found.extend(_contradictions(group, path, now))
-    return found
-
-
-def _size_problems(node: Node | None) -> list[Problem]:
-    """The catalog's limits on a filter's size, which the server enforces too: nodes in
-    all, and groups nested inside groups (one problem, on the first group too deep)."""
-    found: list[Problem] = []
-    nodes = list(iter_nodes(node))
-    too_many = node_count_problem(len(nodes))
-    if too_many and node is not None:
-        found.append(Problem(node.node_id, "", "error", too_many))
-    for path, current in nodes:
-        if isinstance(current, Group):
-            level = path.count("conditions[") + 1
-            too_deep = group_depth_problem(level)
-            if too_deep:
-                found.append(Problem(current.node_id, path, "error", too_deep, "conditions"))
-                break
     return found
 
 
@@ -538,11 +499,22 @@ def _contradictions(group: Group, path: str, now: datetime) -> list[Problem]:
             reason = _conflict(spec, other, child, now)
             if reason:
                 found.append(
-                    Problem(child.node_id, _child_path(path, index), "error", reason, "value")
+                    Problem(
+                        child.node_id, _child_path(path, index), "error", reason, "value", "app"
+                    )
                 )
                 break
         earlier.append(child)
     return found
+
+
+def _too_many_nodes(node: Node | None, found: list[Problem]) -> list[Problem]:
+    """The API counts nodes (conditions and groups) only in a filter it found nothing
+    else wrong with."""
+    if node is None or any(p.severity == "error" and p.origin == "api" for p in found):
+        return []
+    too_many = node_count_problem(sum(1 for _ in iter_nodes(node)))
+    return [Problem(node.node_id, "", "error", too_many)] if too_many else []
 
 
 def _too_far_back(node: Node | None, now: datetime) -> list[Problem]:
@@ -562,5 +534,6 @@ def _too_far_back(node: Node | None, now: datetime) -> list[Problem]:
             f"last {MAX_WIDGET_DATA_DAYS} days, so every widget would show an error instead of "
             "data. Choose a later start, for example 'Last 30 days'.",
             "value",
+            "widget_data",
         )
     ]

@@ -24,9 +24,9 @@ from cekura_dashboards.filter_tree import (
     content_key,
     filter_to_json,
     parse_filter,
-    same_json,
 )
 from cekura_dashboards.filter_validation import id_names
+from cekura_dashboards.json_equality import same_json
 from cekura_dashboards.models import DASHBOARD_WRITABLE
 
 

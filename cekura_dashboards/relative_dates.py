@@ -16,10 +16,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from cekura_dashboards.catalog import MAX_WIDGET_DATA_DAYS, RELATIVE_DATE, RELATIVE_UNITS
+from cekura_dashboards.catalog import (
+    MAX_WIDGET_DATA_DAYS,
+    RELATIVE_DATE,
+    RELATIVE_UNITS,
+    TIMESTAMP_FIELD,
+)
 from cekura_dashboards.filter_tree import Condition, Group, Node
 
-TIMESTAMP_FIELD = "timestamp"
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 LOWER_OPS = ("gt", "gte")
 UPPER_OPS = ("lt", "lte")
@@ -176,6 +180,18 @@ def day_range(value: Any, now: datetime | None = None) -> tuple[datetime, dateti
         return start, start + timedelta(days=1)
     except OverflowError:
         raise ValueError(f"{value!r} is past the last day a date can name.") from None
+
+
+def datetime_problem(value: Any, op: str, now: datetime | None = None) -> str | None:
+    """Why a value of the right form still names no moment for `op` (`now-99999999y`, or
+    the day after 9999-12-31 that `eq` on a whole day needs); None when it names one."""
+    try:
+        resolve_datetime(value, op, now)
+        if op == "eq" and means_whole_day(value):
+            day_range(value, now)
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 def describe_relative(value: str) -> str:

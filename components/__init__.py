@@ -1,2 +1,2 @@
-"""Streamlit rendering pieces. They render and turn clicks into calls on `cekura_dashboards`;
-they never build HTTP requests themselves."""
+"""Streamlit rendering pieces. They draw from the session's state and turn clicks into
+calls on `services` (state, reads, drafts, saving); they never build HTTP requests."""

@@ -1,5 +1,5 @@
-"""The dashboards list: one table row per dashboard, times in words, and the writes the
-list offers (create, duplicate, delete) with the cache bookkeeping they need."""
+"""The dashboards list: one table row per dashboard, times in words. The writes the list
+offers (create, duplicate, delete) are services/dashboards.py."""
 
 from __future__ import annotations
 
@@ -10,11 +10,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from components.connection import get_client
-from components.reads import forget_dashboard, forget_dashboard_lists, remember_dashboard
+from services import state_keys as keys
 
-TABLE_KEY = "dash_table"  # the widget key is this plus a generation: see table_key()
-_TABLE_GENERATION = "dash_table_generation"
 UNTITLED = "(untitled)"
 NO_PROJECT = "No project"
 
@@ -130,7 +127,7 @@ def render_dashboard_table(
 
 
 def table_key() -> str:
-    return f"{TABLE_KEY}_{st.session_state.get(_TABLE_GENERATION, 0)}"
+    return keys.w_dash_table(st.session_state.get(keys.S_DASH_TABLE_GENERATION, 0))
 
 
 def clear_table_selection() -> None:
@@ -141,26 +138,4 @@ def clear_table_selection() -> None:
     list looked selected). A new key is a new table, with nothing ticked."""
     state = st.session_state
     state.pop(table_key(), None)
-    state[_TABLE_GENERATION] = state.get(_TABLE_GENERATION, 0) + 1
-
-
-# ---- writes ---------------------------------------------------------------------------
-
-
-def create_dashboard(name: str, project_id: int | None) -> Any:
-    dashboard = get_client().create_dashboard(name=name, project=project_id)
-    remember_dashboard(dashboard)
-    forget_dashboard_lists()
-    return dashboard
-
-
-def duplicate_dashboard(dashboard_id: int, name: str | None = None) -> Any:
-    copy = get_client().duplicate_dashboard(dashboard_id=dashboard_id, name=name or None)
-    remember_dashboard(copy)
-    forget_dashboard_lists()
-    return copy
-
-
-def delete_dashboard(dashboard_id: int) -> None:
-    get_client().delete_dashboard(dashboard_id=dashboard_id)
-    forget_dashboard(dashboard_id)
+    state[keys.S_DASH_TABLE_GENERATION] = state.get(keys.S_DASH_TABLE_GENERATION, 0) + 1

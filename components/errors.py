@@ -9,6 +9,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from cekura_dashboards.errors import CekuraError
+from services import state_keys as keys
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,7 @@ def show_error(
     err: BaseException,
     *,
     retry: Callable[[], None] | bool = True,
-    key: str = "error_retry",
+    key: str = keys.W_ERROR_RETRY,
     context: str | None = None,
 ) -> None:
     """Show `err.user_message` (plain text) and, unless `retry=False`, a Retry button.

@@ -30,9 +30,10 @@ from cekura_dashboards.filter_edit import (
 )
 from cekura_dashboards.filter_tree import Condition, Group, Node
 from cekura_dashboards.filter_validation import Problem
-from components.draft import Draft, get_draft
 from components.errors import escape_markdown, show_server_reason
-from components.value_editors import METRIC_ID_FIELD, key, render_value_editor, sync
+from components.value_editors import render_value_editor, sync
+from services.drafts import Draft, get_draft
+from services.state_keys import w_filter as key
 
 log = logging.getLogger(__name__)
 
@@ -53,11 +54,11 @@ MAX_NESTING = 6  # groups deeper than this are still shown, but no new group can
 
 def field_choice_label(choice: str) -> str:
     if choice == METADATA_CHOICE:
-        return "Metadata · a key you type"
+        return catalog.METADATA_PICKER
     spec = catalog.FIELDS.get(choice)
     if spec is None:
         return f"Unknown field: {choice}"
-    return f"{spec.group} · {spec.label}"
+    return spec.picker
 
 
 def group_label(operator: str) -> str:
@@ -307,7 +308,7 @@ def _row_metric(group: Group) -> int | None:
     for child in group.conditions:
         if (
             isinstance(child, Condition)
-            and child.field == METRIC_ID_FIELD
+            and child.field == catalog.METRIC_ID_FIELD
             and child.op == "eq"
             and isinstance(child.value, int)
             and not isinstance(child.value, bool)

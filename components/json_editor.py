@@ -13,17 +13,13 @@ import re
 
 import streamlit as st
 
-from cekura_dashboards.filter_tree import FilterParseError, content_key, parse_filter
 from cekura_dashboards.filter_validation import Problem
-from components.draft import Draft, get_draft
 from components.errors import escape_markdown
 from components.value_editors import sync
+from services import state_keys as keys
+from services.drafts import Draft, PendingJson, get_draft
 
 _STEP = re.compile(r"conditions\[(\d+)\]")
-
-
-def json_key(dashboard_id: int) -> str:
-    return f"ed_json_{dashboard_id}"
 
 
 def pretty(filters: object) -> str:
@@ -45,40 +41,27 @@ def _on_json(dashboard_id: int) -> None:
     draft = get_draft(dashboard_id)
     if draft is None:
         return
-    apply_json_text(draft, str(st.session_state[json_key(dashboard_id)] or ""))
+    draft.apply_json(str(st.session_state[keys.w_ed_json(dashboard_id)] or ""))
 
 
-def apply_json_text(draft: Draft, text: str) -> bool:
-    """Apply typed JSON to the draft; False (text kept, problem noted) when it is not a
-    filter. Blank text or `null` means no filter."""
-    try:
-        tree = None if text.strip() in ("", "null") else parse_filter(text)
-    except FilterParseError as err:
-        draft.json_text = text
-        where = f"At {path_words(err.path)} ({err.path}): " if err.path else ""
-        draft.json_problem = where + err.message
-        return False
-    draft.json_text = None
-    draft.json_problem = None
-    current = content_key(draft.tree) if draft.tree is not None else None
-    if (content_key(tree) if tree is not None else None) != current:
-        draft.change(tree=tree)
-    return True
+def pending_problem(pending: PendingJson) -> str:
+    """What is wrong with JSON that was not applied, and where."""
+    where = f"At {path_words(pending.path)} ({pending.path}): " if pending.path else ""
+    return where + pending.message
 
 
 def _throw_away(dashboard_id: int) -> None:
     draft = get_draft(dashboard_id)
     if draft is not None:
-        draft.json_text = None
-        draft.json_problem = None
-        st.session_state.pop(json_key(dashboard_id), None)
+        draft.drop_pending_json()
+        st.session_state.pop(keys.w_ed_json(dashboard_id), None)
 
 
 def render_json_editor(draft: Draft, problems: list[Problem]) -> None:
     dashboard_id = draft.dashboard_id
-    pending = draft.json_text is not None
-    text = draft.json_text if pending else pretty(draft.filters_json())
-    widget_key = json_key(dashboard_id)
+    pending = draft.pending_json
+    text = pending.text if pending is not None else pretty(draft.filters_json())
+    widget_key = keys.w_ed_json(dashboard_id)
     sync(widget_key, text)
     st.text_area(
         "The filter as JSON",
@@ -90,9 +73,9 @@ def render_json_editor(draft: Draft, problems: list[Problem]) -> None:
         "The builder and the sentence above follow. Text that is not a valid filter is "
         "kept here and not applied.",
     )
-    if pending:
+    if pending is not None:
         st.error(
-            "Not applied: " + escape_markdown(draft.json_problem or "this is not a filter."),
+            "Not applied: " + escape_markdown(pending_problem(pending)),
             icon=":material/data_object:",
         )
         st.caption(
@@ -101,12 +84,12 @@ def render_json_editor(draft: Draft, problems: list[Problem]) -> None:
         )
         st.button(
             "Throw away my JSON edits",
-            key=f"ed_json_discard_{dashboard_id}",
+            key=keys.w_ed_json_discard(dashboard_id),
             on_click=_throw_away,
             args=(dashboard_id,),
             icon=":material/undo:",
         )
-    if pending and problems:
+    if pending is not None and problems:
         # the paths below point into the applied filter, not into the text in the box
         st.caption("The last applied filter (the one the builder shows) also has these problems:")
     for problem in problems:

@@ -11,9 +11,9 @@ from typing import Any
 import streamlit as st
 
 from cekura_dashboards.client import CekuraClient
-from cekura_dashboards.patch import change_list, curl_snippet, json_diff, patch_body, python_snippet
-from components.draft import Draft, loaded_body
+from cekura_dashboards.patch import change_list, curl_snippet, json_diff, python_snippet
 from components.errors import escape_markdown
+from services.drafts import Draft, loaded_body
 
 METHOD = "PATCH"
 
@@ -37,7 +37,7 @@ def render_preview(
     agents: Any = None,
     metrics: Any = None,
 ) -> None:
-    body = patch_body(draft.loaded, draft.body())
+    body = draft.changes()
     url = dashboard_url(client.base_url, draft.dashboard_id)
     with st.container(border=True, key=f"ed_preview_box_{draft.dashboard_id}"):
         st.markdown("#### What Save will do")

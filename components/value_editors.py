@@ -26,13 +26,9 @@ from cekura_dashboards.relative_dates import (
     preset_for,
     resolve_datetime,
 )
+from services.state_keys import w_filter as key  # flt_<node_id>_<part>
 
 OnValue = Callable[[str, Any], None]
-
-AGENT_ID_FIELD = "agent.id"
-AGENT_NAME_FIELD = "agent.agent_name"
-METRIC_ID_FIELD = "metric_evaluations.metric.id"
-METRIC_NAME_FIELD = "metric_evaluations.metric.name"
 
 # Datetime editor modes besides the presets.
 CUSTOM = "custom"
@@ -42,10 +38,6 @@ _CUSTOM_HELP = (
     "Type a time relative to now: now-2h (2 hours ago), now-30m, today (midnight UTC), "
     "today-7d (midnight 7 days ago). Units: s m h d w M y."
 )
-
-
-def key(node_id: str, part: str) -> str:
-    return f"flt_{node_id}_{part}"
 
 
 def sync(widget_key: str, value: Any) -> None:
@@ -102,33 +94,27 @@ def render_value_editor(
 ) -> None:
     """`choices`: known values to offer (an enum metric's values for its score)."""
     spec = catalog.field_spec(cond.field)
-    kind = spec.kind if spec else "string"
-    node_id = cond.node_id
+    editor = spec.editor if spec else "text"
+    known = agents if spec is not None and spec.refers_to == "agent" else metrics
+    picks = cond.op in ("eq", "neq", "in")
     if cond.op == "isnull":
         _isnull_editor(cond, on_value)
-    elif kind == "boolean":
+    elif editor == "toggle":
         _toggle_editor(cond, on_value)
-    elif (
-        cond.field in (AGENT_ID_FIELD, METRIC_ID_FIELD)
-        and cond.op in ("eq", "neq", "in")
-        and _ids_only(cond.value)
-    ):
-        names = agents if cond.field == AGENT_ID_FIELD else metrics
-        what = "agent" if cond.field == AGENT_ID_FIELD else "metric"
-        _id_picker(cond, names, what, on_value)
-    elif cond.field in (AGENT_NAME_FIELD, METRIC_NAME_FIELD) and cond.op in ("eq", "neq", "in"):
-        names_list = sorted(set((agents if cond.field == AGENT_NAME_FIELD else metrics).values()))
-        _text_choices(cond, names_list, on_value)
-    elif choices and cond.op in ("eq", "neq", "in"):
+    elif editor == "id_picker" and spec is not None and picks and _ids_only(cond.value):
+        _id_picker(cond, known, spec.refers_to or "item", on_value)
+    elif editor == "name_choices" and picks:
+        _text_choices(cond, sorted(set(known.values())), on_value)
+    elif choices and picks:
         _text_choices(cond, choices, on_value)
     elif cond.op == "in":
         _text_choices(cond, [], on_value)
-    elif kind == "datetime":
-        _datetime_editor(cond, on_value, time_modes.get(node_id), on_time_mode)
-    elif kind in ("number", "integer"):
-        _number_editor(cond, on_value, integer=kind == "integer", unit=spec.unit if spec else "")
+    elif editor == "datetime":
+        _datetime_editor(cond, on_value, time_modes.get(cond.node_id), on_time_mode)
+    elif editor in ("number", "id_picker") and spec is not None:
+        _number_editor(cond, on_value, integer=spec.kind == "integer", unit=spec.unit)
     else:
-        _text_editor(cond, on_value, dynamic=kind == "dynamic")
+        _text_editor(cond, on_value, dynamic=editor == "score")
 
 
 def _ids_only(value: Any) -> bool:

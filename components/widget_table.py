@@ -11,6 +11,7 @@ import streamlit as st
 from cekura_dashboards import catalog
 from cekura_dashboards.filter_sentence import describe_filter
 from cekura_dashboards.filter_tree import parse_filter
+from services import state_keys as keys
 
 _CHART_WORDS = {"line": "Line", "bar": "Bar", "pie": "Pie", "stat": "Summary numbers"}
 _AGGREGATION_WORDS = {
@@ -129,7 +130,7 @@ def render_widget_table(
     agents: Any = None,
     metrics: Any = None,
 ) -> None:
-    """`table` is widget_rows(widgets) built once per loaded copy (the caller caches it)."""
+    """`table` is widget_rows(widgets), which the caller builds once per server copy."""
     st.subheader(f"Widgets ({len(widgets)})")
     if not widgets:
         st.caption("This dashboard has no widgets yet.")
@@ -138,7 +139,7 @@ def render_widget_table(
         table,
         hide_index=True,
         width="stretch",
-        key=f"ed_widgets_{dashboard_id}",
+        key=keys.w_ed_widgets(dashboard_id),
         # wide enough for "Summary numbers" (auto-sizing cut it to "Summa…")
         column_config={"Chart": st.column_config.TextColumn(width=125)},
     )
@@ -153,7 +154,7 @@ def render_widget_table(
             f"{by_id[wid][0] + 1}. {str(_get(by_id[wid][1], 'name') or '(no name)')}"
         ),
         placeholder="Pick a widget",
-        key=f"ed_effective_{dashboard_id}",
+        key=keys.w_ed_effective(dashboard_id),
         help="A widget shows calls that match the dashboard's filter (as in your draft) "
         "and its own filter.",
     )

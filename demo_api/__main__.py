@@ -1,5 +1,5 @@
 """`python -m demo_api --host 127.0.0.1 --port PORT --db PATH --api-key KEY [--seed N]
-[--calls N] [--enable-fault-api] [--request-budget SECONDS]`.
+[--calls N] [--enable-fault-api] [--no-etags] [--ignore-search] [--request-budget SECONDS]`.
 
 The key may come from the environment (`DEMO_API_KEY`) instead of `--api-key`, which keeps
 it out of the process list that every local user can read.
@@ -43,6 +43,14 @@ def _parser() -> argparse.ArgumentParser:
         default=DEFAULT_BUDGET_SECONDS,
         help="seconds one request may take before its database work is stopped",
     )
+    parser.add_argument(
+        "--no-etags", action="store_true", help="answer without ETags (as the contract allows)"
+    )
+    parser.add_argument(
+        "--ignore-search",
+        action="store_true",
+        help="answer the dashboards list unfiltered by ?search=, as the public API may",
+    )
     return parser
 
 
@@ -63,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
         calls=args.calls,
         enable_fault_api=args.enable_fault_api,
         request_budget=args.request_budget,
+        send_etags=not args.no_etags,
+        honour_search=not args.ignore_search,
     )
     server = ListeningServer(server_config(app, args.host, args.port))
     server.on_listening = lambda host, port: logger.info(

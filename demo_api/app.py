@@ -21,6 +21,7 @@ from demo_api.auth import require_api_key
 from demo_api.errors import install_error_handlers
 from demo_api.faults import FaultMiddleware, FaultState
 from demo_api.faults import router as faults_router
+from demo_api.no_etags import NoETags
 from demo_api.request_budget import DEFAULT_BUDGET_SECONDS, install_request_budget
 from demo_api.routers import agents, call_logs, dashboards, metrics, projects, widgets
 
@@ -66,12 +67,17 @@ def create_app(
     enable_fault_api: bool = False,
     now: datetime | None = None,
     request_budget: float = DEFAULT_BUDGET_SECONDS,
+    send_etags: bool = True,
+    honour_search: bool = True,
 ) -> FastAPI:
     """The demo API over the SQLite file `db_path`, accepting only `api_key`.
 
     `now` fixes the clock of the demo data (seed anchor and relative filters such as
     `now-7d`); without it the wall clock is used. `request_budget`: the seconds one
-    request may take before its database work is stopped (request_budget.py)."""
+    request may take before its database work is stopped (request_budget.py).
+    `send_etags=False` answers without ETags (see no_etags.py). `honour_search=False`
+    makes the list ignore `search`, as the public API may: the client's fallback is
+    tested against it."""
     if not api_key:
         raise ValueError("The demo API needs a non-empty API key.")
     if now is not None and now.tzinfo is None:
@@ -95,8 +101,11 @@ def create_app(
     app.state.pool = pool
     app.state.api_key_bytes = api_key.encode("utf-8", "surrogateescape")
     app.state.fixed_now = now
+    app.state.honour_search = honour_search
     install_error_handlers(app)
     install_request_budget(app, request_budget)
+    if not send_etags:
+        app.add_middleware(NoETags)
     authenticated = [Depends(require_api_key)]
     for module in (dashboards, widgets, projects, metrics, agents, call_logs):
         app.include_router(module.router, dependencies=authenticated)

@@ -17,47 +17,24 @@ Semantics worth knowing (the property test's plain-Python evaluator states the s
 from __future__ import annotations
 
 import json
-import math
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from cekura_dashboards import catalog
+from cekura_dashboards.filter_validation import fits_type, odd_value_problem
 from cekura_dashboards.regex_dialect import compile_pattern, pattern_problem
 from cekura_dashboards.relative_dates import (
+    datetime_problem,
     day_range,
-    is_datetime_value,
     means_whole_day,
     resolve_datetime,
 )
 
-_SQLITE_INT_MIN = -(2**63)
-_SQLITE_INT_MAX = 2**63 - 1
-
 _CONDITION_KEYS = frozenset({"field", "op", "value"})
 _GROUP_KEYS = frozenset({"operator", "conditions"})
 
-# Filter field -> SQL over the call row `c`. agent/metadata/metric fields are built below.
-_CALL_COLUMNS: dict[str, str] = {
-    "id": "c.id",
-    "success": "c.success",
-    "duration": "c.duration",
-    "customer_number": "c.customer_number",
-    "call_ended_reason": "c.call_ended_reason",
-    "dropoff_point": "c.dropoff_point",
-    "topic": "c.topic",
-    "timestamp": "c.timestamp",
-    "is_reviewed": "c.is_reviewed",
-    "agent.id": "c.agent_id",
-    "agent.agent_name": "(SELECT a.agent_name FROM agents a WHERE a.id = c.agent_id)",
-}
-# Metric-evaluation fields -> SQL over one evaluation row `me`.
-_EVALUATION_COLUMNS: dict[str, str] = {
-    "metric_evaluations.value": "me.value",
-    "metric_evaluations.metric.id": "me.metric_id",
-    "metric_evaluations.metric.name": "(SELECT m.name FROM metrics m WHERE m.id = me.metric_id)",
-}
 # A pattern over a name matches against the few rows of the names' table once, not
 # once per call: fewer calls from SQLite into Python keep a regex filter from starving
 # the requests beside it of the interpreter lock (bench/bench_neighbour.py).
@@ -103,59 +80,13 @@ def _join(path: str, part: str) -> str:
     return f"{path}{part}" if part.startswith("[") else f"{path}.{part}"
 
 
-def _is_text(value: Any) -> bool:
-    if not isinstance(value, str):
-        return False
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _is_integer(value: Any) -> bool:
-    return (
-        isinstance(value, int)
-        and not isinstance(value, bool)
-        and _SQLITE_INT_MIN <= value <= _SQLITE_INT_MAX
-    )
-
-
-def _is_number(value: Any) -> bool:
-    if isinstance(value, float):
-        return math.isfinite(value)
-    return _is_integer(value)
-
-
-def _is_scalar(value: Any) -> bool:
-    return _is_text(value) or _is_number(value) or isinstance(value, bool)
-
-
-def _value_kind(spec: catalog.FieldSpec, op: str) -> tuple[Callable[[Any], bool], str]:
-    """The test one value must pass for this field and op, and its name for messages."""
-    if op in ("contains", "startswith", "endswith", "regex"):
-        return _is_text, "text"
-    if spec.kind == "integer":
-        return _is_integer, "a whole number"
-    if spec.kind == "number":
-        return _is_number, "a number"
-    if spec.kind == "boolean":
-        return (lambda v: isinstance(v, bool)), "true or false"
-    if spec.kind == "datetime":
-        return is_datetime_value, "a date (ISO 8601, or now/today like 'now-7d')"
-    if spec.kind == "dynamic":
-        if op in ("gt", "gte", "lt", "lte"):
-            return _is_number, "a number"
-        return _is_scalar, "text, a number or true/false"
-    return _is_text, "text"
-
-
 def _value_problems(spec: catalog.FieldSpec, op: str, value: Any) -> list[str]:
     if op == "isnull":
         if not isinstance(value, bool):
             return [f"'isnull' takes true or false, not {_show(value)}."]
         return []
-    accepts, kind_name = _value_kind(spec, op)
+    expected = catalog.value_type(spec.kind, op)
+    kind_name = catalog.VALUE_TYPE_WORDS[expected]
     if op == "in":
         if not isinstance(value, list):
             return [f'\'in\' takes a list of values, for example ["a", "b"]; got {_show(value)}.']
@@ -164,35 +95,28 @@ def _value_problems(spec: catalog.FieldSpec, op: str, value: Any) -> list[str]:
         too_many = catalog.in_list_problem(len(value))
         if too_many:
             return [too_many]
-        bad = [item for item in value if not accepts(item)]
+        for item in value:
+            odd = odd_value_problem(item, op, expected)
+            if odd:
+                return [_capitalized(odd)]
+        bad = [item for item in value if not fits_type(expected, item)]
         if bad:
             return [f"Every value of '{spec.name}' must be {kind_name}; {_show(bad[0])} is not."]
-        return _text_length_problems(value)
-    if not accepts(value):
+        return []
+    problem = odd_value_problem(value, op, expected)
+    if problem:
+        return [_capitalized(problem)]
+    if not fits_type(expected, value):
         return [f"The value of '{spec.name}' must be {kind_name}; got {_show(value)}."]
-    if op != "regex" and _text_length_problems([value]):
-        return _text_length_problems([value])
-    if spec.kind == "datetime":
-        try:
-            resolve_datetime(value, op, datetime.now(UTC))
-            if op == "eq" and means_whole_day(value):
-                day_range(value, datetime.now(UTC))
-        except ValueError as exc:
-            return [str(exc)]
-    if op == "regex":
+    if expected == "datetime":
+        problem = datetime_problem(value, op, datetime.now(UTC))
+    elif op == "regex":
         problem = pattern_problem(value)
-        if problem:
-            return [problem]
-    return []
+    return [_capitalized(problem)] if problem else []
 
 
-def _text_length_problems(values: list[Any]) -> list[str]:
-    for item in values:
-        if isinstance(item, str):
-            problem = catalog.text_length_problem(item)
-            if problem:
-                return [problem]
-    return []
+def _capitalized(message: str) -> str:
+    return message[:1].upper() + message[1:]
 
 
 def _field_spec_or_problem(field: Any) -> tuple[catalog.FieldSpec | None, str | None]:
@@ -376,11 +300,13 @@ class _Compiler:
         return self.comparison(self.column(field), node)
 
     def column(self, field: str) -> str:
-        if field in _CALL_COLUMNS:
-            return _CALL_COLUMNS[field]
-        if field in _EVALUATION_COLUMNS:
-            return _EVALUATION_COLUMNS[field]
-        return f"json_extract(c.metadata, {self.bind(_metadata_path(field))})"
+        """The catalog's column for the field; a metadata key is a bound JSON path."""
+        spec = catalog.field_spec(field)
+        if spec is None:
+            raise ValueError(f"Unknown filter field {field!r}: not in the catalog.")
+        if catalog.is_metadata_field(field):
+            return f"json_extract(c.metadata, {self.bind(_metadata_path(field))})"
+        return spec.column
 
     def evaluation_condition(self, node: dict[str, Any]) -> str:
         """Some evaluation satisfies it; neq and isnull:true are negations (module doc)."""
@@ -390,31 +316,33 @@ class _Compiler:
             positive["op"] = "eq"
         elif node["op"] == "isnull":
             positive["value"] = False
-        inner = self.comparison(_EVALUATION_COLUMNS[node["field"]], positive)
+        inner = self.comparison(self.column(node["field"]), positive)
         exists = _SOME_EVALUATION.format(inner)
         return f"NOT {exists}" if negate else exists
 
     def comparison(self, column: str, node: dict[str, Any]) -> str:
-        field, op, value = node["field"], node["op"], node["value"]
+        op, value = node["op"], node["value"]
+        spec = catalog.field_spec(node["field"])
+        kind = spec.kind if spec is not None else ""
         if op == "isnull":
             return f"{column} IS NULL" if value else f"{column} IS NOT NULL"
         if op in ("contains", "startswith", "endswith"):
             pattern = self.bind(_like_pattern(value, op))
-            if field == "metric_evaluations.value":
+            if kind == "dynamic":
                 return f"(typeof({column}) = 'text' AND {column} LIKE {pattern} ESCAPE '\\')"
             return f"{column} LIKE {pattern} ESCAPE '\\'"
         if op == "regex":
-            if field in _REGEX_OVER_IDS:
-                return _REGEX_OVER_IDS[field].format(self.bind(value))
+            if node["field"] in _REGEX_OVER_IDS:
+                return _REGEX_OVER_IDS[node["field"]].format(self.bind(value))
             return f"{column} REGEXP {self.bind(value)}"
         if op == "in":
             placeholder = self.bind(json.dumps(value))
             return f"{column} IN (SELECT value FROM json_each({placeholder}))"  # noqa: S608
-        if field == "timestamp":
+        if kind == "datetime":
             return self.timestamp(column, op, value)
         if op == "neq":
             return f"{column} IS NOT {self.bind(value)}"
-        if field == "metric_evaluations.value" and op != "eq":
+        if kind == "dynamic" and op != "eq":
             # The column holds numbers and text; SQLite ranks any text above any number.
             return f"({column} {_COMPARISONS[op]} {self.bind(value)} AND typeof({column}) IN ('integer', 'real'))"
         return f"{column} {_COMPARISONS[op]} {self.bind(value)}"

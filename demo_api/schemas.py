@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, StrictInt, StringConstraints, Valida
 from cekura_dashboards import catalog
 from demo_api import filter_sql
 from demo_api.errors import FieldErrors, field_errors_from_pydantic
-from demo_api.widget_data import BUCKET_MS_RANGE, FIELD_COLUMNS
+from demo_api.widget_data import BUCKET_MS_RANGE
 
 Name = Annotated[str, StringConstraints(strict=True, max_length=255)]
 FieldName = Annotated[str, StringConstraints(strict=True, max_length=255)]
@@ -115,10 +115,6 @@ def check_filters(filters: Any, key: str = "filters") -> None:
 # --- widgets ------------------------------------------------------------------------
 
 
-# What widget data can split a series by: the columns widget_data computes.
-GROUP_BY_FIELDS = frozenset(FIELD_COLUMNS)
-
-
 def group_by_problem(group_by: Any) -> str | None:
     if group_by is None:
         return None
@@ -129,9 +125,7 @@ def group_by_problem(group_by: Any) -> str | None:
     kind = group_by.get("type")
     if kind == "field":
         field = group_by.get("field")
-        if not isinstance(field, str) or not (
-            field in GROUP_BY_FIELDS or catalog.plottable_data_type(field) == "string"
-        ):
+        if not isinstance(field, str) or not catalog.can_group_by(field):
             return f"Cannot group by field {field!r}; try agent.id, topic or metadata.<key>."
         return None
     if kind == "bucket":
@@ -179,9 +173,9 @@ def widget_problems(widget: dict[str, Any], metric_eval_type: str | None) -> dic
             f"Unknown field '{field}'. Plottable fields: {', '.join(catalog.PLOTTABLE_FIELDS)}, metadata.<key>.",
         )
         return errors
-    if field == "metric_evaluations.value":
+    if field == catalog.METRIC_VALUE_FIELD:
         if widget.get("metric") is None:
-            add("metric", "This field is required when field is metric_evaluations.value.")
+            add("metric", f"This field is required when field is {catalog.METRIC_VALUE_FIELD}.")
             return errors
         if metric_eval_type is None:
             return errors  # the metric id itself is reported as missing

@@ -46,20 +46,6 @@ _PERCENTILES = {"p50": 0.50, "p95": 0.95, "p99": 0.99}
 _SQL_AGGREGATES = {"count": "COUNT", "sum": "SUM", "avg": "AVG", "min": "MIN", "max": "MAX"}
 _PERIOD_SECONDS = {"hour": 3600, "day": 86400}
 _ISO = "'%Y-%m-%dT%H:%M:%SZ'"
-# The plotted / grouped field -> SQL over `c` (metadata and metric values are built below).
-# schemas.group_by_problem accepts a group_by field exactly when this module can group by it.
-FIELD_COLUMNS: dict[str, str] = {
-    "duration": "c.duration",
-    "success": "c.success",
-    "is_reviewed": "c.is_reviewed",
-    "call_ended_reason": "c.call_ended_reason",
-    "dropoff_point": "c.dropoff_point",
-    "topic": "c.topic",
-    "customer_number": "c.customer_number",
-    "agent_id": "c.agent_id",
-    "agent.id": "c.agent_id",
-    "agent.agent_name": "(SELECT a.agent_name FROM agents a WHERE a.id = c.agent_id)",
-}
 BUCKET_MS_RANGE = (1000, 10**12)  # a group_by bucket's interval, in milliseconds
 
 
@@ -125,8 +111,14 @@ class _Plot:
     filter_value: Any = None
 
 
-def _metadata_value(name: str) -> _Sql:
-    return _Sql("json_extract(c.metadata, ?)", [f'$."{name[len(catalog.METADATA_PREFIX) :]}"'])
+def _column(name: str) -> _Sql:
+    """SQL over `c` for a widget field the catalog knows (see catalog.widget_field_spec)."""
+    spec = catalog.widget_field_spec(name)
+    if spec is None:
+        raise ValueError(f"Widget field {name!r} is not in the catalog.")
+    if catalog.is_metadata_field(name):
+        return _Sql("json_extract(c.metadata, ?)", [f'$."{name[len(catalog.METADATA_PREFIX) :]}"'])
+    return _Sql(spec.column)
 
 
 def _plot_for(conn: sqlite3.Connection, widget: dict[str, Any]) -> _Plot:
@@ -135,7 +127,7 @@ def _plot_for(conn: sqlite3.Connection, widget: dict[str, Any]) -> _Plot:
         raise DetailError(f"A widget's field must be text, not {json.dumps(name)}.")
     if widget.get("chart_type") == "stat" or name == "":
         return _Plot(_Sql("1"), _Sql(""), "numeric", catalog.plottable_label(""))
-    if name == "metric_evaluations.value":
+    if name == catalog.METRIC_VALUE_FIELD:
         metric_id = widget.get("metric", widget.get("metric_id"))
         if metric_id is None:
             raise DetailError("A widget plotting metric_evaluations.value needs a metric.")
@@ -152,22 +144,15 @@ def _plot_for(conn: sqlite3.Connection, widget: dict[str, Any]) -> _Plot:
     plotted_as = catalog.plottable_data_type(name)
     if plotted_as is None:
         raise DetailError(f"'{name}' cannot be plotted; pick a field such as duration or topic.")
-    value = (
-        _metadata_value(name)
-        if name.startswith(catalog.METADATA_PREFIX)
-        else _Sql(FIELD_COLUMNS[name])
-    )
-    return _Plot(value, _Sql(""), plotted_as, catalog.plottable_label(name))
+    return _Plot(_column(name), _Sql(""), plotted_as, catalog.plottable_label(name))
 
 
 def _group_column(group_by: Any) -> _Sql | None:
     if not isinstance(group_by, dict) or group_by.get("type") != "field":
         return None
     name = group_by.get("field")
-    if isinstance(name, str) and name in FIELD_COLUMNS:
-        return _Sql(FIELD_COLUMNS[name])
-    if isinstance(name, str) and catalog.plottable_data_type(name) == "string":
-        return _metadata_value(name)
+    if isinstance(name, str) and catalog.can_group_by(name):
+        return _column(name)
     raise DetailError(f"Cannot group by {json.dumps(name)}; try agent.id, topic or metadata.<key>.")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.connection import current_connection
+from services.connection import current_connection
 
 st.title("Connection")
 

@@ -10,15 +10,16 @@ import streamlit as st
 from cekura_dashboards.errors import CekuraError
 from components.dashboard_table import (
     clear_table_selection,
-    create_dashboard,
-    delete_dashboard,
     display_name,
-    duplicate_dashboard,
     project_label,
     render_dashboard_table,
 )
 from components.errors import escape_markdown, show_error
-from components.reads import forget_dashboard_lists, load_dashboard_page, project_names
+from services import state_keys as keys
+from services.access import denial_reason
+from services.dashboards import create_dashboard, delete_dashboard, duplicate_dashboard
+from services.reads import forget_dashboard_lists, load_dashboard_page, project_names
+from services.signin import current_actor
 
 EDITOR_PAGE = "pages/editor.py"
 PAGE_SIZES = [10, 25, 50, 100]
@@ -27,17 +28,20 @@ NO_PROJECT_LABEL = "No project"
 # Selectboxes show a placeholder for a None value, so "all"/"none" get a sentinel option.
 ALL_PROJECTS = -1
 
-# Stored (non-widget) keys survive a visit to the editor; widget keys do not.
-SEARCH, SEARCH_INPUT = "dash_search", "dash_search_input"
-PROJECT, PROJECT_INPUT = "dash_project", "dash_project_input"
-PAGE, PAGE_INPUT = "dash_page", "dash_page_input"
-PAGE_SIZE, PAGE_SIZE_INPUT = "dash_page_size", "dash_page_size_input"
-PENDING_DELETE = "dash_pending_delete"
-FLASH = "dash_flash"
-ACTION_ERROR = "dash_action_error"
-CREATE_NAME, CREATE_PROJECT = "dash_create_name", "dash_create_project"
+# Stored keys survive a visit to the editor; widget keys do not (services/state_keys.py).
+SEARCH, SEARCH_INPUT = keys.S_DASH_SEARCH, keys.W_DASH_SEARCH
+PROJECT, PROJECT_INPUT = keys.S_DASH_PROJECT, keys.W_DASH_PROJECT
+PAGE, PAGE_INPUT = keys.S_DASH_PAGE, keys.W_DASH_PAGE
+PAGE_SIZE, PAGE_SIZE_INPUT = keys.S_DASH_PAGE_SIZE, keys.W_DASH_PAGE_SIZE
+PENDING_DELETE = keys.S_DASH_PENDING_DELETE
+FLASH = keys.S_DASH_FLASH
+ACTION_ERROR = keys.S_DASH_ACTION_ERROR
+CREATE_NAME, CREATE_PROJECT = keys.W_DASH_CREATE_NAME, keys.W_DASH_CREATE_PROJECT
 
 state = st.session_state
+# Why this person may not create/duplicate or delete (None: they may).
+cannot_edit = denial_reason(current_actor(), "edit")
+cannot_delete = denial_reason(current_actor(), "delete")
 # The list's stored (non-widget) state; only this page reads it.
 state.setdefault(SEARCH, "")
 state.setdefault(PROJECT, None)
@@ -178,17 +182,17 @@ def _delete_dialog() -> None:
     what = f"and its {widgets} widget{'s' if widgets != 1 else ''} " if widgets else ""
     st.markdown(f"This deletes the dashboard {what}for everyone who uses it. It cannot be undone.")
     if pending.get("error") is not None:
-        show_error(pending["error"], retry=False, key="dash_delete_error")
+        show_error(pending["error"], retry=False, key=keys.W_DASH_DELETE_ERROR)
     left, right = st.columns(2)
     left.button(
         "Delete dashboard",
-        key="dash_delete_confirm",
+        key=keys.W_DASH_DELETE_CONFIRM,
         type="primary",
         icon=":material/delete:",
         on_click=confirm_delete,
         width="stretch",
     )
-    right.button("Cancel", key="dash_delete_cancel", on_click=_cancel_delete, width="stretch")
+    right.button("Cancel", key=keys.W_DASH_DELETE_CANCEL, on_click=_cancel_delete, width="stretch")
 
 
 # ---- page --------------------------------------------------------------------------
@@ -199,7 +203,7 @@ st.caption("Find a dashboard to open and edit, or create a new one.")
 try:
     names = project_names()
 except CekuraError as err:
-    show_error(err, key="dash_projects_retry", context="Could not load your projects")
+    show_error(err, key=keys.W_DASH_PROJECTS_RETRY, context="Could not load your projects")
     st.stop()
 
 project_ids = sorted(names, key=lambda pid: names[pid].casefold())
@@ -228,13 +232,13 @@ project_col.selectbox(
 )
 refresh_col.button(
     "Refresh",
-    key="dash_refresh",
+    key=keys.W_DASH_REFRESH,
     icon=":material/refresh:",
     on_click=_refresh,
     help="Load the list again, including changes other people made.",
 )
-with new_col.popover("New dashboard", icon=":material/add:", key="dash_new", width="stretch"):
-    with st.form("dash_create_form", border=False):
+with new_col.popover("New dashboard", icon=":material/add:", key=keys.W_DASH_NEW, width="stretch"):
+    with st.form(keys.W_DASH_CREATE_FORM, border=False):
         st.text_input("Name", key=CREATE_NAME, max_chars=MAX_NAME)
         create_options = [*project_ids, ALL_PROJECTS]
         st.selectbox(
@@ -244,7 +248,13 @@ with new_col.popover("New dashboard", icon=":material/add:", key="dash_new", wid
             index=create_options.index(state[PROJECT]) if state[PROJECT] in names else 0,
             format_func=lambda pid: NO_PROJECT_LABEL if pid == ALL_PROJECTS else names[pid],
         )
-        st.form_submit_button("Create dashboard", type="primary", on_click=_on_create)
+        st.form_submit_button(
+            "Create dashboard",
+            type="primary",
+            on_click=_on_create,
+            disabled=cannot_edit is not None,
+            help=cannot_edit,
+        )
 
 
 action_error = state.get(ACTION_ERROR)
@@ -260,7 +270,9 @@ if flash and flash.get("id") is None:
 elif flash:
     text_col, open_col = st.columns([5, 1], vertical_alignment="center")
     text_col.success(escape_markdown(flash["text"]), icon=":material/check_circle:")
-    if open_col.button("Open it", key="dash_flash_open", icon=":material/edit:", width="stretch"):
+    if open_col.button(
+        "Open it", key=keys.W_DASH_FLASH_OPEN, icon=":material/edit:", width="stretch"
+    ):
         state.pop(FLASH, None)
         st.switch_page(EDITOR_PAGE, query_params={"dashboard": str(flash["id"])})
 
@@ -280,7 +292,7 @@ except CekuraError as err:
     show_error(
         err,
         retry=forget_dashboard_lists,
-        key="dash_list_retry",
+        key=keys.W_DASH_LIST_RETRY,
         context="Could not load the dashboards",
     )
     st.stop()
@@ -294,7 +306,9 @@ if total == 0:
         if filtered:
             st.markdown("**No dashboards match.**")
             st.caption("Try another name or project, or clear the search.")
-            st.button("Clear search and project", key="dash_clear_search", on_click=_clear_search)
+            st.button(
+                "Clear search and project", key=keys.W_DASH_CLEAR_SEARCH, on_click=_clear_search
+            )
         else:
             st.markdown("**There are no dashboards yet.**")
             st.caption("Use **New dashboard** above to create the first one.")
@@ -337,29 +351,37 @@ with actions_box:
                 st.markdown(f"**{escape_markdown(name)}**")
                 st.caption(escape_markdown(project_label(selected.project, names)))
             if open_col.button(
-                "Open", key="dash_open", type="primary", icon=":material/edit:", width="stretch"
+                "Open",
+                key=keys.W_DASH_OPEN,
+                type="primary",
+                icon=":material/edit:",
+                width="stretch",
             ):
                 st.switch_page(EDITOR_PAGE, query_params={"dashboard": str(selected.id)})
             with dup_col.popover(
-                "Duplicate", icon=":material/content_copy:", key="dash_dup", width="stretch"
+                "Duplicate", icon=":material/content_copy:", key=keys.W_DASH_DUP, width="stretch"
             ):
-                dup_key = f"dash_dup_name_{selected.id}"
+                dup_key = keys.w_dash_dup_name(selected.id)
                 state.setdefault(dup_key, f"Copy of {name}"[:MAX_NAME])
                 st.text_input("Name of the copy", key=dup_key, max_chars=MAX_NAME)
                 st.button(
                     "Make a copy",
-                    key="dash_dup_confirm",
+                    key=keys.W_DASH_DUP_CONFIRM,
                     type="primary",
                     on_click=_on_duplicate,
                     args=(int(selected.id), dup_key),
+                    disabled=cannot_edit is not None,
+                    help=cannot_edit,
                 )
             del_col.button(
                 "Delete…",
-                key="dash_delete",
+                key=keys.W_DASH_DELETE,
                 icon=":material/delete:",
                 on_click=_ask_delete,
                 args=(selected,),
                 width="stretch",
+                disabled=cannot_delete is not None,
+                help=cannot_delete,
             )
 
 if PENDING_DELETE in state:

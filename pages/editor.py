@@ -1,6 +1,6 @@
 """Edit one dashboard: /editor?dashboard=ID.
 
-The draft lives in session state per dashboard id (components/draft.py), so leaving the
+The draft lives in session state per dashboard id (services/drafts.py), so leaving the
 page and coming back loses nothing, and a reload opens the same dashboard from the URL.
 The filter area (toolbar, sentence, builder or JSON, save and preview) is one fragment:
 an edit there reruns only it, unless something drawn outside it has to follow (the
@@ -18,15 +18,18 @@ from cekura_dashboards.filter_sentence import describe_filter
 from cekura_dashboards.filter_tree import FilterParseError
 from cekura_dashboards.filter_validation import has_errors, problems_by_node, validate_filter
 from cekura_dashboards.relative_dates import format_window, resolve_window
-from components import reads
-from components.connection import get_client
-from components.draft import Draft, get_draft, start_draft
 from components.errors import escape_markdown, show_error, show_server_reason
 from components.filter_builder import render_builder
 from components.json_editor import render_json_editor
 from components.patch_preview import render_preview
 from components.save_flow import render_flash, render_save_button, render_save_issue
 from components.widget_table import render_widget_table, widget_rows
+from services import reads
+from services import state_keys as keys
+from services.access import denial_reason
+from services.connection import get_client
+from services.drafts import Draft, get_draft, session_drafts, start_draft
+from services.signin import current_actor
 
 LIST_PAGE = "pages/dashboards.py"
 MODE_BUILDER = "Builder"
@@ -53,37 +56,16 @@ def _dashboard_id_from_url() -> int | None:
     return value if value > 0 else None
 
 
-# --- keys ----------------------------------------------------------------------------------
-def name_key(dashboard_id: int) -> str:
-    return f"ed_name_{dashboard_id}"
-
-
-def project_key(dashboard_id: int) -> str:
-    return f"ed_project_{dashboard_id}"
-
-
-def mode_key(dashboard_id: int) -> str:
-    return f"ed_mode_{dashboard_id}"
-
-
-def preview_key(dashboard_id: int) -> str:
-    return f"editor_preview_open_{dashboard_id}"  # non-widget: survives page changes
-
-
-def signature_key(dashboard_id: int) -> str:
-    return f"editor_signature_{dashboard_id}"
-
-
 # --- callbacks -------------------------------------------------------------------------------
 def _on_name(dashboard_id: int) -> None:
     draft = get_draft(dashboard_id)
     if draft is not None:
-        draft.change(name=str(state[name_key(dashboard_id)] or ""))
+        draft.change(name=str(state[keys.w_ed_name(dashboard_id)] or ""))
 
 
 def _on_project(dashboard_id: int) -> None:
     draft = get_draft(dashboard_id)
-    chosen = state[project_key(dashboard_id)]
+    chosen = state[keys.w_ed_project(dashboard_id)]
     if draft is not None and chosen is not None:
         draft.change(project=None if chosen == NO_PROJECT else chosen)
 
@@ -107,12 +89,14 @@ def _discard(dashboard_id: int) -> None:
 
 
 def _toggle_preview(dashboard_id: int) -> None:
-    state[preview_key(dashboard_id)] = not state.get(preview_key(dashboard_id), False)
+    state[keys.s_preview_open(dashboard_id)] = not state.get(
+        keys.s_preview_open(dashboard_id), False
+    )
 
 
 def _on_mode(dashboard_id: int) -> None:
-    chosen = state[mode_key(dashboard_id)]
-    state[f"editor_mode_{dashboard_id}"] = chosen or MODE_BUILDER
+    chosen = state[keys.w_ed_mode(dashboard_id)]
+    state[keys.s_editor_mode(dashboard_id)] = chosen or MODE_BUILDER
 
 
 def _sync(widget_key: str, value: Any) -> None:
@@ -149,8 +133,7 @@ def _enum_values() -> dict[int, list[str]]:
 
 def _open_drafts() -> None:
     """Drafts this session still holds (e.g. after following a link without an id)."""
-    drafts = [d for d in (state.get(k) for k in list(state.keys())) if isinstance(d, Draft)]
-    unsaved = [d for d in drafts if d.is_dirty()]
+    unsaved = [d for d in session_drafts() if d.is_dirty()]
     if not unsaved:
         return
     st.markdown("**Dashboards with unsaved changes in this tab**")
@@ -166,14 +149,25 @@ def _open_drafts() -> None:
 
 def _signature(draft: Draft) -> tuple[Any, ...]:
     """What the part of the page outside the fragment shows from the draft."""
-    effective_shown = state.get(f"ed_effective_{draft.dashboard_id}") is not None
+    effective_shown = state.get(keys.w_ed_effective(draft.dashboard_id)) is not None
     return (
         draft.name,
         draft.project,
         id(draft.loaded),
         draft.version if effective_shown else None,
-        (draft.save_issue or {}).get("kind"),
+        draft.save_issue.kind if draft.save_issue is not None else None,
     )
+
+
+def _widget_table(draft: Draft, agents: dict[int, str], metrics: dict[int, str]) -> Any:
+    """The widget table of the draft's server copy, built once per copy (widgets only
+    change with it), kept beside the draft rather than in it."""
+    cache_key = keys.s_widget_rows(draft.dashboard_id)
+    cached = state.get(cache_key)
+    if cached is None or cached[0] is not draft.loaded:
+        cached = (draft.loaded, widget_rows(draft.loaded.widgets, agents=agents, metrics=metrics))
+        state[cache_key] = cached
+    return cached[1]
 
 
 # --- the page --------------------------------------------------------------------------------
@@ -203,7 +197,7 @@ def main() -> None:
             show_error(
                 err,
                 retry=lambda: reads.forget_dashboard(dashboard_id),
-                key="ed_load_retry",
+                key=keys.W_ED_LOAD_RETRY,
                 context="Could not open this dashboard.",
             )
             _back_link()
@@ -233,16 +227,16 @@ def _render(draft: Draft) -> None:
     try:
         projects = reads.project_names()
     except CekuraError as err:
-        show_error(err, key="ed_projects_retry", context="Could not load the projects.")
-    issue = draft.save_issue or {}
-    field_errors = issue["error"].field_errors if issue.get("kind") == "invalid" else {}
+        show_error(err, key=keys.W_ED_PROJECTS_RETRY, context="Could not load the projects.")
+    issue = draft.save_issue
+    field_errors = issue.field_errors if issue is not None else {}
 
     name_col, project_col = st.columns([3, 2])
     with name_col:
-        _sync(name_key(dashboard_id), draft.name)
+        _sync(keys.w_ed_name(dashboard_id), draft.name)
         st.text_input(
             "Name",
-            key=name_key(dashboard_id),
+            key=keys.w_ed_name(dashboard_id),
             max_chars=MAX_NAME,
             on_change=_on_name,
             args=(dashboard_id,),
@@ -254,7 +248,9 @@ def _render(draft: Draft) -> None:
         options: list[int] = [NO_PROJECT, *sorted(projects, key=lambda p: projects[p].lower())]
         if draft.project is not None and draft.project not in options:
             options.append(draft.project)
-        _sync(project_key(dashboard_id), NO_PROJECT if draft.project is None else draft.project)
+        _sync(
+            keys.w_ed_project(dashboard_id), NO_PROJECT if draft.project is None else draft.project
+        )
         st.selectbox(
             "Project",
             options=options,
@@ -263,7 +259,7 @@ def _render(draft: Draft) -> None:
                 if p == NO_PROJECT
                 else projects.get(p, f"Unknown project #{p}")
             ),
-            key=project_key(dashboard_id),
+            key=keys.w_ed_project(dashboard_id),
             on_change=_on_project,
             args=(dashboard_id,),
             help="The dashboard shows calls of this project only.",
@@ -273,17 +269,15 @@ def _render(draft: Draft) -> None:
     for message in field_errors.get("non_field_errors", []):
         show_server_reason(message)
 
-    state[signature_key(dashboard_id)] = _signature(draft)
+    state[keys.s_editor_signature(dashboard_id)] = _signature(draft)
     _filter_area(dashboard_id)
 
     agents = _names(reads.load_agents, draft.project, "agent_name")
     metrics = _names(reads.load_metrics, draft.project, "name")
-    if draft.widget_table is None:
-        draft.widget_table = widget_rows(draft.loaded.widgets, agents=agents, metrics=metrics)
     render_widget_table(
         dashboard_id,
         draft.loaded.widgets,
-        draft.widget_table,
+        _widget_table(draft, agents, metrics),
         draft.filters_json(),
         agents=agents,
         metrics=metrics,
@@ -314,7 +308,7 @@ def _filter_area(dashboard_id: int) -> None:
         if window is not None
         else "No time window: widgets need one (add a “Call time” condition)."
     )
-    mode = state.get(f"editor_mode_{dashboard_id}", MODE_BUILDER)
+    mode = state.get(keys.s_editor_mode(dashboard_id), MODE_BUILDER)
     errors = sum(1 for p in problems if p.severity == "error")
     if errors:
         where = "listed under the JSON" if mode == MODE_JSON else "shown beside the conditions"
@@ -323,24 +317,23 @@ def _filter_area(dashboard_id: int) -> None:
             icon=":material/error:",
         )
 
-    _sync(mode_key(dashboard_id), mode)
+    _sync(keys.w_ed_mode(dashboard_id), mode)
     st.segmented_control(
         "How to edit the filter",
         options=[MODE_BUILDER, MODE_JSON],
-        key=mode_key(dashboard_id),
+        key=keys.w_ed_mode(dashboard_id),
         on_change=_on_mode,
         args=(dashboard_id,),
         required=True,
         label_visibility="collapsed",
     )
-    if draft.json_text is not None and mode == MODE_BUILDER:
+    if draft.pending_json is not None and mode == MODE_BUILDER:
         st.warning(
             "You have JSON that is not applied (it has a problem). It is kept under "
             f"“{MODE_JSON}”.",
             icon=":material/data_object:",
         )
-    issue = draft.save_issue or {}
-    server_errors = issue.get("filter_errors", {}) if issue.get("kind") == "invalid" else {}
+    server_errors = draft.save_issue.node_errors if draft.save_issue is not None else {}
     if mode == MODE_JSON:
         render_json_editor(draft, problems)
     else:
@@ -354,17 +347,18 @@ def _filter_area(dashboard_id: int) -> None:
         )
 
     blocked: str | None = None
-    if draft.json_text is not None:
+    if draft.pending_json is not None:
         blocked = "Your JSON is not applied yet: fix it or throw it away first."
     elif blocking:
         blocked = "Fix the problems marked in the filter first."
+    blocked = denial_reason(current_actor(), "edit") or blocked  # a viewer: Save off, and why
     st.divider()
     with st.container(horizontal=True, vertical_alignment="center"):
         render_save_button(draft, blocked_reason=blocked, dirty=dirty)
-        preview_open = bool(state.get(preview_key(dashboard_id), False))
+        preview_open = bool(state.get(keys.s_preview_open(dashboard_id), False))
         st.button(
             "Hide preview" if preview_open else "Preview",
-            key=f"ed_preview_{dashboard_id}",
+            key=keys.w_ed_preview(dashboard_id),
             icon=":material/visibility:",
             on_click=_toggle_preview,
             args=(dashboard_id,),
@@ -377,7 +371,7 @@ def _filter_area(dashboard_id: int) -> None:
     if preview_open:
         render_preview(draft, get_client(), projects=projects, agents=agents, metrics=metrics)
 
-    if _signature(draft) != state.get(signature_key(dashboard_id)):
+    if _signature(draft) != state.get(keys.s_editor_signature(dashboard_id)):
         st.rerun(scope="app")
     render_flash()  # a message from an action that changed nothing outside the fragment
 
@@ -400,7 +394,7 @@ def _toolbar(draft: Draft, dirty: bool) -> None:
             st.badge("All changes saved", icon=":material/check:", color="green")
         st.button(
             "Undo",
-            key=f"ed_undo_{dashboard_id}",
+            key=keys.w_ed_undo(dashboard_id),
             icon=":material/undo:",
             on_click=_undo,
             args=(dashboard_id,),
@@ -409,7 +403,7 @@ def _toolbar(draft: Draft, dirty: bool) -> None:
         )
         st.button(
             "Redo",
-            key=f"ed_redo_{dashboard_id}",
+            key=keys.w_ed_redo(dashboard_id),
             icon=":material/redo:",
             on_click=_redo,
             args=(dashboard_id,),
@@ -418,7 +412,7 @@ def _toolbar(draft: Draft, dirty: bool) -> None:
         )
         st.button(
             "Discard changes",
-            key=f"ed_discard_{dashboard_id}",
+            key=keys.w_ed_discard(dashboard_id),
             icon=":material/delete_sweep:",
             on_click=_discard,
             args=(dashboard_id,),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -21,21 +20,15 @@ from tests.harness import (
 
 
 @pytest.fixture(autouse=True)
-def _navigation_only(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """AppTest resets Streamlit's old "pages/ directory" flag before every run, so with a
-    pages/ folder it runs the current page's file without app.py from the second run on.
-    The real server clears the flag once st.navigation has run; do the same for AppTest."""
+def _navigation_only(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every AppTest run goes through app.py, as on the real server (services/router.py)."""
     if request.node.get_closest_marker("app") is None:
+        yield
         return
-    from streamlit.runtime.pages_manager import PagesManager
+    from services.router import apptest_runs_through_the_router
 
-    original = PagesManager.__init__
-
-    def init(self: PagesManager, *args: Any, **kwargs: Any) -> None:
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
+    with apptest_runs_through_the_router():
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -102,3 +95,25 @@ def page(browser) -> Iterator[object]:
 def screenshot_dir() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+# --- the admin's store: the same tests on SQLite and on a throwaway PostgreSQL -------------
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[object]:
+    """One PostgreSQL for the session (see tests/pg_harness.py); tests take a database each."""
+    from tests.pg_harness import start_postgres
+
+    server = start_postgres()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty store database of the test's own, on each backend in turn."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'admin.sqlite3'}"
+    server = request.getfixturevalue("postgres_server")
+    return str(server.create_database())

@@ -94,6 +94,8 @@ def start_demo_api(
     seed: int = 0,
     faults: bool = True,
     extra_args: tuple[str, ...] = (),
+    etags: bool = True,
+    search: bool = True,
 ) -> DemoAPI:
     port = free_port()
     key = "test-" + secrets.token_hex(12)
@@ -104,6 +106,10 @@ def start_demo_api(
     if faults:
         cmd.append("--enable-fault-api")
     cmd += extra_args
+    if not etags:
+        cmd.append("--no-etags")
+    if not search:
+        cmd.append("--ignore-search")
     env = {**os.environ, "DEMO_API_KEY": key}  # not on the command line, where ps shows it
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -128,15 +134,20 @@ class StreamlitApp:
 
 
 def start_streamlit(
-    workdir: Path, env_overrides: dict[str, str], *, unset: tuple[str, ...] = ()
+    workdir: Path,
+    env_overrides: dict[str, str],
+    *,
+    unset: tuple[str, ...] = (),
+    args: tuple[str, ...] = (),
 ) -> StreamlitApp:
     """`streamlit run app.py` on a free port; `unset` names environment variables the app
-    must not see (e.g. CEKURA_API_KEY, to run it on its embedded demo data)."""
+    must not see (e.g. CEKURA_API_KEY, to run it on its embedded demo data); `args` are
+    more Streamlit options (e.g. `--secrets.files`)."""
     port = free_port()
     log = workdir / "streamlit.log"
     env = {k: v for k, v in os.environ.items() if k not in unset} | env_overrides
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
-    cmd += ["--server.address", LOOPBACK, "--server.headless", "true"]
+    cmd += ["--server.address", LOOPBACK, "--server.headless", "true", *args]
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     app = StreamlitApp(f"http://{LOOPBACK}:{port}", proc)

@@ -538,3 +538,17 @@ def test_absurd_nesting_is_refused_not_crashing():
     assert any("levels deep" in m for msgs in problems.values() for m in msgs)
     huge = {"operator": "or", "conditions": [cond("id", "eq", i) for i in range(1500)]}
     assert "at most" in filter_problems(huge)[""][0]
+
+
+@pytest.mark.unit
+def test_the_compiler_refuses_a_field_the_catalog_does_not_know() -> None:
+    """compile_filter validates first; the compiler itself must not read an unknown field
+    as a metadata key either (the catalog is the only list of columns)."""
+    from demo_api.filter_sql import _Compiler
+
+    compiler = _Compiler(NOW)
+    with pytest.raises(ValueError, match="not in the catalog"):
+        compiler.node({"field": "agent_id", "op": "eq", "value": 1}, False)
+    sql = compiler.node({"field": "metadata.region", "op": "eq", "value": "eu"}, False)
+    assert sql.startswith("json_extract(c.metadata, ?)")
+    assert compiler.params[-2:] == ['$."region"', "eu"]

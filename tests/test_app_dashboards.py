@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from services import state_keys as keys
 from tests.harness import DemoAPI
 
 pytestmark = pytest.mark.app
@@ -184,7 +185,7 @@ def test_delete_asks_in_a_dialog_then_deletes(app_env: DemoAPI) -> None:
     at.button(key="dash_delete").click().run()
     assert not at.exception
     # Asked, not yet deleted; the dialog names the dashboard.
-    assert at.session_state["dash_pending_delete"]["id"] == doomed["id"]
+    assert at.session_state[keys.S_DASH_PENDING_DELETE]["id"] == doomed["id"]
     assert app_env.get(f"/dashboards/dashboards/{doomed['id']}/").status_code == 200
     shown = "\n".join(str(m.value).replace("\\", "") for m in at.markdown)
     assert doomed["name"] in shown
@@ -194,7 +195,7 @@ def test_delete_asks_in_a_dialog_then_deletes(app_env: DemoAPI) -> None:
     confirm.click().run()
     assert not at.exception
     assert app_env.get(f"/dashboards/dashboards/{doomed['id']}/").status_code == 404
-    assert "dash_pending_delete" not in at.session_state
+    assert keys.S_DASH_PENDING_DELETE not in at.session_state
     assert any("Deleted" in str(s.value) for s in at.success)
 
 

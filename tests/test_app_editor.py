@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from services import state_keys as keys
 from tests.harness import ROOT
 
 APP = ROOT / "app.py"
@@ -50,11 +51,11 @@ def open_editor(dashboard_id: int | str) -> AppTest:
 
 
 def draft_of(at: AppTest, dashboard_id: int) -> Any:
-    return at.session_state[f"editor_draft_{dashboard_id}"]
+    return at.session_state[keys.s_draft(dashboard_id)]
 
 
 def requests_sent(at: AppTest) -> int:
-    return int(at.session_state["cekura_client"].request_count)
+    return int(at.session_state[keys.S_CLIENT].request_count)
 
 
 def button(at: AppTest, key: str) -> Any:
@@ -171,7 +172,7 @@ def test_json_edit_applies_valid_json_and_keeps_invalid_text(app_env: Any) -> No
         "operator": "or",
         "conditions": [{"field": "topic", "op": "eq", "value": "billing"}],
     }
-    assert draft_of(at, did).json_text is None
+    assert draft_of(at, did).pending_json is None
     button(at, f"ed_undo_{did}").click().run()
     assert draft_of(at, did).filters_json() == START_FILTER
 

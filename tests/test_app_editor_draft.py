@@ -10,8 +10,7 @@ import pytest
 from cekura_dashboards.filter_edit import add_condition, set_value
 from cekura_dashboards.filter_tree import Condition
 from cekura_dashboards.models import Dashboard
-from components.draft import Draft
-from components.json_editor import apply_json_text, path_words
+from components.json_editor import path_words, pending_problem
 from components.value_editors import (
     ABSOLUTE,
     CUSTOM,
@@ -21,6 +20,8 @@ from components.value_editors import (
     time_mode_of,
 )
 from components.widget_table import effective_filter_json, group_by_words, widget_rows
+from services import drafts
+from services.drafts import Draft
 
 pytestmark = pytest.mark.unit
 
@@ -41,11 +42,7 @@ def dashboard(**changes: object) -> Dashboard:
 
 
 def new_draft(loaded: Dashboard | None = None) -> Draft:
-    from components.draft import _fields_of
-
-    loaded = loaded or dashboard()
-    name, project, tree = _fields_of(loaded)
-    return Draft(dashboard_id=loaded.id, loaded=loaded, name=name, project=project, tree=tree)
+    return drafts.new_draft(loaded or dashboard())
 
 
 def test_undo_redo_walk_back_and_forth_and_keep_node_ids() -> None:
@@ -113,22 +110,25 @@ def test_null_name_stays_null_in_the_body() -> None:
 
 def test_invalid_json_is_kept_and_valid_json_applies_as_one_step() -> None:
     draft = new_draft()
-    assert not apply_json_text(draft, '{"field": "duration"')
-    assert draft.json_text == '{"field": "duration"' and "not valid JSON" in str(draft.json_problem)
+    assert not draft.apply_json('{"field": "duration"')
+    assert draft.pending_json is not None
+    assert draft.pending_json.text == '{"field": "duration"'
+    assert "not valid JSON" in draft.pending_json.message
     draft.change(name="other edit")  # typed JSON survives unrelated edits
-    assert draft.json_text is not None
-    assert apply_json_text(draft, '{"field": "duration", "op": "gte", "value": 60}')
-    assert draft.json_text is None and isinstance(draft.tree, Condition)
+    assert draft.pending_json is not None
+    assert draft.apply_json('{"field": "duration", "op": "gte", "value": 60}')
+    assert draft.pending_json is None and isinstance(draft.tree, Condition)
     draft.undo()
     assert draft.filters_json() == WEEK
-    assert apply_json_text(draft, "  ")
+    assert draft.apply_json("  ")
     assert draft.tree is None
 
 
 def test_json_errors_name_the_node() -> None:
     draft = new_draft()
-    apply_json_text(draft, '{"operator": "and", "conditions": [{"field": "x", "op": "eq"}]}')
-    assert "conditions[0]" in str(draft.json_problem)
+    draft.apply_json('{"operator": "and", "conditions": [{"field": "x", "op": "eq"}]}')
+    assert draft.pending_json is not None
+    assert "conditions[0]" in pending_problem(draft.pending_json)
     assert path_words("conditions[1].conditions[0].op") == "the top group › item 2 › item 1 › op"
 
 
@@ -183,3 +183,31 @@ def test_widget_rows_in_words() -> None:
         "conditions": [WEEK, {"field": "topic", "op": "eq", "value": "x"}],
     }
     assert effective_filter_json(None, None) is None
+
+
+@pytest.mark.parametrize(
+    ("saved", "typed"),
+    [(True, "1"), (60, "60.0"), (1, "true"), (0, "false")],
+)
+def test_a_json_edit_that_only_changes_the_json_type_is_unsaved(saved: object, typed: str) -> None:
+    """`true` -> `1` in the JSON editor is a change the preview and the PATCH show, so the
+    dirty mark must show it too (with ==, True == 1 read as "All changes saved")."""
+    field = "is_reviewed" if isinstance(saved, bool) else "duration"
+    loaded = dashboard(filters={"field": field, "op": "eq", "value": saved})
+    draft = new_draft(loaded)
+    assert not draft.is_dirty()
+    assert draft.apply_json(f'{{"field": "{field}", "op": "eq", "value": {typed}}}')
+    assert draft.is_dirty()
+
+
+def test_rebase_keeps_a_change_that_only_changed_the_json_type() -> None:
+    """true -> 1 is the user's change: after their rename, the rebase keeps my filter."""
+    flag = {"field": "is_reviewed", "op": "eq", "value": True}
+    draft = new_draft(dashboard(filters=flag))
+    assert draft.apply_json('{"field": "is_reviewed", "op": "eq", "value": 1}')
+    theirs = dashboard(filters=flag, name="Renamed by them", updated_at="2026-11-21T10:00:00Z")
+    draft.rebase(theirs)
+    assert draft.name == "Renamed by them"
+    assert draft.filters_json() == {"field": "is_reviewed", "op": "eq", "value": 1}
+    assert draft.filters_json()["value"] is not True
+    assert draft.changes() == {"filters": {"field": "is_reviewed", "op": "eq", "value": 1}}

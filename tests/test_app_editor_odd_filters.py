@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from components.json_editor import apply_json_text
+from services import state_keys as keys
 from tests.test_app_editor import button, draft_of, make_dashboard, open_editor
 
 pytestmark = pytest.mark.app
@@ -42,11 +42,11 @@ def test_odd_filters_render_with_save_disabled(app_env: Any) -> None:
     made = make_dashboard(app_env, "Odd filters", filters=None)
     did = made["id"]
     at = open_editor(did)
-    at.session_state[f"editor_preview_open_{did}"] = True
+    at.session_state[keys.s_preview_open(did)] = True
     for odd in WEIRD:
-        assert apply_json_text(draft_of(at, did), json.dumps(odd)), odd
+        assert draft_of(at, did).apply_json(json.dumps(odd)), odd
         for mode in ("Builder", "Edit as JSON"):
-            at.session_state[f"editor_mode_{did}"] = mode
+            at.session_state[keys.s_editor_mode(did)] = mode
             at.run()
             assert not at.exception, (odd, mode, at.exception)
             assert button(at, f"ed_save_{did}").disabled, (odd, mode)

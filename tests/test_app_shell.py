@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from services import state_keys as keys
 from tests.harness import DemoAPI
 
 pytestmark = pytest.mark.app
@@ -38,7 +39,7 @@ def test_configured_connection_shows_in_sidebar_without_error(app_env: DemoAPI) 
     assert "Using the Cekura API" in sidebar
     host = app_env.url.split("://", 1)[1]
     assert host in [el.value for el in at.sidebar.text]
-    assert at.session_state["cekura_connection"].mode == "configured"
+    assert at.session_state[keys.S_CONNECTION].mode == "configured"
     # The configured key is never shown anywhere on the page.
     assert app_env.api_key not in all_text(at)
 
@@ -66,7 +67,7 @@ def test_pasted_key_is_used_then_forgotten(
     assert submit, "the Connect button is in the sidebar form"
     submit[0].click().run()
     assert not at.exception
-    conn = at.session_state["cekura_connection"]
+    conn = at.session_state[keys.S_CONNECTION]
     assert conn.mode == "pasted"
     # The key field is gone (the form only shows when no key is pasted) and kept nothing.
     assert not [t for t in at.text_input if t.key == "conn_api_key_input"]
@@ -76,7 +77,7 @@ def test_pasted_key_is_used_then_forgotten(
     assert not [e for e in at.error if "not accepted" in str(e.value)]
     # Disconnect: back to the configured (bad) key.
     at.button(key="conn_disconnect").click().run()
-    assert at.session_state["cekura_connection"].mode == "configured"
+    assert at.session_state[keys.S_CONNECTION].mode == "configured"
 
 
 def test_pasted_wrong_key_is_refused_and_not_kept(app_env: DemoAPI) -> None:
@@ -84,7 +85,7 @@ def test_pasted_wrong_key_is_refused_and_not_kept(app_env: DemoAPI) -> None:
     at.text_input(key="conn_api_key_input").input("not-a-real-key")
     [b for b in at.sidebar.button if b.label == "Connect"][0].click().run()
     assert not at.exception
-    assert at.session_state["cekura_connection"].mode == "configured"
+    assert at.session_state[keys.S_CONNECTION].mode == "configured"
     assert "Could not connect with that key" in " ".join(str(e.value) for e in at.sidebar.error)
     assert at.text_input(key="conn_api_key_input").value == ""
     assert "not-a-real-key" not in all_text(at)
@@ -93,7 +94,7 @@ def test_pasted_wrong_key_is_refused_and_not_kept(app_env: DemoAPI) -> None:
 def test_demo_mode_starts_embedded_api_and_says_so(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from components.connection import demo_server
+    from services.demo_server import demo_server
 
     monkeypatch.delenv("CEKURA_API_KEY", raising=False)
     monkeypatch.delenv("CEKURA_BASE_URL", raising=False)
@@ -104,13 +105,13 @@ def test_demo_mode_starts_embedded_api_and_says_so(
         at = run_app()
         assert not at.exception
         assert "demo data" in " ".join(str(i.value) for i in at.sidebar.info)
-        conn = at.session_state["cekura_connection"]
+        conn = at.session_state[keys.S_CONNECTION]
         assert conn.mode == "demo"
         assert conn.base_url.startswith("http://127.0.0.1:")
         assert (tmp_path / "demo.sqlite3").exists()
         # A second session in the same process reuses the same server (once per process).
         again = run_app()
-        assert again.session_state["cekura_connection"].base_url == conn.base_url
+        assert again.session_state[keys.S_CONNECTION].base_url == conn.base_url
         # The list page rendered seeded dashboards from the demo API.
         assert at.dataframe, "the dashboards table is shown"
     finally:
@@ -138,15 +139,15 @@ def test_key_from_streamlit_secrets_is_used(
     at.secrets["CEKURA_BASE_URL"] = app_env.url
     at.run()
     assert not at.exception
-    assert at.session_state["cekura_connection"].mode == "configured"
-    assert at.session_state["cekura_connection"].base_url == app_env.url
+    assert at.session_state[keys.S_CONNECTION].mode == "configured"
+    assert at.session_state[keys.S_CONNECTION].base_url == app_env.url
     assert [df for df in at.dataframe if str(df.key).startswith("dash_table_")]
 
 
 def test_demo_server_that_cannot_start_shows_a_message(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from components.connection import demo_server
+    from services.demo_server import demo_server
 
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the data folder should be")
@@ -163,7 +164,7 @@ def test_demo_server_that_cannot_start_shows_a_message(
 
 def test_rerun_of_the_list_sends_no_request(app_env: DemoAPI) -> None:
     at = run_app()
-    client = at.session_state["cekura_client"]
+    client = at.session_state[keys.S_CLIENT]
     before = client.request_count
     assert before >= 2  # projects and the first page of dashboards
     at.run()
@@ -174,8 +175,8 @@ def test_rerun_of_the_list_sends_no_request(app_env: DemoAPI) -> None:
 def _reads_script() -> None:
     import streamlit as st
 
-    from components import reads
-    from components.connection import get_client
+    from services import reads
+    from services.connection import get_client
 
     client = get_client()
     target = int(st.session_state["target"])
@@ -211,4 +212,4 @@ def test_reads_are_cached_per_session_and_replaced_after_writes(app_env: DemoAPI
     other.session_state["target"] = made["id"]
     other.run()
     assert other.session_state["gets_for_two_loads"] == 1
-    assert other.session_state["cekura_client"] is not at.session_state["cekura_client"]
+    assert other.session_state[keys.S_CLIENT] is not at.session_state[keys.S_CLIENT]

@@ -325,7 +325,8 @@ def test_search_still_works_on_a_server_that_ignores_it(recorder: Recorder) -> N
     assert second.count == len(billing) == 53
     assert [d.id for d in second.results] == billing[20:40]
     assert second.next is not None and second.previous is not None
-    assert "search=BILLING" in recorder.seen[0].path  # asked the server first
+    assert "search=" in recorder.seen[0].path  # asked the server whether it searches first
+    assert all("search" not in seen.path for seen in recorder.seen[1:])
 
 
 @pytest.mark.api
@@ -333,6 +334,7 @@ def test_search_answered_by_the_server_costs_one_request(demo_api_server) -> Non
     client = CekuraClient(demo_api_server.url, demo_api_server.api_key)
     everything = list(client.iter_dashboards())
     word = str(everything[0].name).split()[0].upper()
+    assert client.server_searches()  # learned once per client, one request
     before = client.request_count
 
     found = client.list_dashboards(search=word, page_size=100)

@@ -35,7 +35,8 @@ def test_no_project_file_reads_the_shared_folder() -> None:
     code = [
         p
         for p in tracked
-        if p.endswith((".py", ".sh", ".toml", ".cfg", ".ini")) or Path(p).name in ("Makefile", "run")
+        if p.endswith((".py", ".sh", ".toml", ".cfg", ".ini"))
+        or Path(p).name in ("Makefile", "run")
     ]
     code = [p for p in code if p != "tests/test_contract_copy.py"]
     found = subprocess.run(

@@ -6,13 +6,13 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from cekura_dashboards.filters import (
+from cekura_dashboards.filter_tree import parse_filter
+from cekura_dashboards.relative_dates import (
     PRESETS,
     RelativeDate,
     describe_relative,
     format_moment,
     format_window,
-    parse_filter,
     parse_relative,
     preset_for,
     resolve_datetime,

@@ -7,16 +7,8 @@ from typing import Any
 
 import pytest
 
-from cekura_dashboards.filters import (
-    Condition,
-    Group,
-    describe_condition,
-    describe_filter,
-    describe_group,
-    group_words,
-    parse_filter,
-    value_words,
-)
+from cekura_dashboards.filter_sentence import describe_condition, describe_filter, group_words
+from cekura_dashboards.filter_tree import Condition, parse_filter
 
 pytestmark = pytest.mark.unit
 
@@ -162,17 +154,6 @@ def test_group_words() -> None:
         "same metric evaluation",
         "xor",
     ]
-    node = parse_filter(g(c("duration", "gt", 1), op="or"))
-    assert isinstance(node, Group)
-    assert describe_group(node) == "Any of these is true"
-
-
-def test_value_words() -> None:
-    assert value_words("duration", "gte", 60) == "60 s"
-    assert value_words("agent.id", "in", [3, 4], agents=AGENTS) == "Billing Bot or Sales Bot"
-    assert value_words("topic", "in", ["a", "b", "c"]) == "'a', 'b' or 'c'"
-    assert value_words("success", "eq", False) == "no"
-    assert value_words("timestamp", "lte", "today") == "the end of today"
 
 
 def test_a_nested_group_in_the_middle_keeps_its_brackets() -> None:

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cekura_dashboards.catalog import ALL_OPS, FIELDS, LOGICAL_OPERATORS
-from cekura_dashboards.filters import (
+from cekura_dashboards.filter_tree import (
     Condition,
     FilterParseError,
     Group,
@@ -20,7 +20,6 @@ from cekura_dashboards.filters import (
     node_at_path,
     parent_of,
     parse_filter,
-    path_of,
 )
 
 pytestmark = pytest.mark.unit
@@ -138,7 +137,7 @@ def test_nesting_deeper_than_the_limit_is_refused_not_crashed() -> None:
         parse_filter("[" * 100_000)
 
 
-def test_find_path_parent_and_node_at_path() -> None:
+def test_find_parent_and_node_at_path() -> None:
     root = parse_filter(EXAMPLE)
     assert isinstance(root, Group)
     same_row = root.conditions[4]
@@ -146,9 +145,6 @@ def test_find_path_parent_and_node_at_path() -> None:
     inner = same_row.conditions[1]
     assert find(root, inner.node_id) is inner
     assert find(root, "missing") is None
-    assert path_of(root, inner.node_id) == "conditions[4].conditions[1]"
-    assert path_of(root, root.node_id) == ""
-    assert path_of(root, "missing") is None
     assert parent_of(root, inner.node_id) is same_row
     assert parent_of(root, root.node_id) is None
     assert node_at_path(root, "conditions[4].conditions[1].value") is inner

@@ -7,12 +7,10 @@ from typing import Any
 
 import pytest
 
-from cekura_dashboards.filters import (
-    Group,
+from cekura_dashboards.filter_tree import Group, parse_filter
+from cekura_dashboards.filter_validation import (
     Problem,
     has_errors,
-    parse_and_validate,
-    parse_filter,
     problems_by_node,
     validate_filter,
 )
@@ -200,7 +198,9 @@ def test_same_row_allows_only_metric_evaluation_fields_reported_once() -> None:
     )
 
 
-def test_duplicates_and_in_with_one_or_no_value_are_warnings() -> None:
+def test_duplicates_and_in_with_one_value_are_warnings_an_empty_in_is_an_error() -> None:
+    """An empty 'is one of' matches no call, and the API refuses it (RULES.md: `in` takes
+    a list of values), so it blocks saving like any value the API refuses."""
     problems = check(
         group(
             cond("topic", "in", ["billing"]),
@@ -214,10 +214,10 @@ def test_duplicates_and_in_with_one_or_no_value_are_warnings() -> None:
     assert [(p.path, p.severity, p.message) for p in problems] == [
         ("conditions[0]", "warning", "Call topic 'is one of' has only 'billing'; use 'is' instead."),
         ("conditions[2]", "warning", "This condition is the same as item 2 of its group."),
-        ("conditions[3]", "warning", "Why the call ended 'is one of' has no values, so it matches no call."),
+        ("conditions[3]", "error", "Why the call ended 'is one of' needs at least one value."),
         ("conditions[5]", "warning", "This group is the same as item 5 of its group."),
     ]  # fmt: skip
-    assert not has_errors(problems)
+    assert has_errors(problems)
 
 
 def test_problems_come_in_tree_order_and_group_by_node() -> None:
@@ -377,16 +377,6 @@ def test_agent_lists_may_be_models_dicts_or_mappings() -> None:
     assert only(data, agents={4: "Sales Bot"}).severity == "warning"
 
 
-def test_parse_and_validate_for_the_json_editor() -> None:
-    node, problems = parse_and_validate('{"field": "topic", "op": "in", "value": ["a"]}', now=NOW)
-    assert node is not None and [p.severity for p in problems] == ["warning"]
-    node, problems = parse_and_validate({"operator": "and", "conditions": [{"field": 1}]})
-    assert node is None
-    assert [(p.node_id, p.path, p.severity) for p in problems] == [("", "conditions[0]", "error")]
-    assert problems[0].message == "Missing 'op' and 'value'."
-    assert parse_and_validate(None) == (None, [])
-
-
 def test_a_relative_date_too_far_back_to_name_a_day_is_an_error() -> None:
     tree = parse_filter({"field": "timestamp", "op": "gte", "value": "now-99999999y"})
     problems = validate_filter(tree, now=NOW)
@@ -395,7 +385,8 @@ def test_a_relative_date_too_far_back_to_name_a_day_is_an_error() -> None:
 
 
 def test_a_new_number_condition_starts_as_a_lower_bound() -> None:
-    from cekura_dashboards.filters import add_condition, filter_to_json
+    from cekura_dashboards.filter_edit import add_condition
+    from cekura_dashboards.filter_tree import filter_to_json
 
     tree = parse_filter(
         {"operator": "and", "conditions": [{"field": "duration", "op": "gte", "value": 60}]}
@@ -403,3 +394,41 @@ def test_a_new_number_condition_starts_as_a_lower_bound() -> None:
     added = add_condition(tree, tree.node_id, field="duration")
     assert filter_to_json(added)["conditions"][1]["op"] == "gte"
     assert not has_errors(validate_filter(added, now=NOW))
+
+
+@pytest.mark.parametrize(
+    ("data", "fragment"),
+    [
+        (cond("metric_evaluations.value", "gt", "happy"), "Metric score needs a number"),
+        (cond("metric_evaluations.value", "in", [1, "a", True]), None),
+        (cond("id", "eq", 2**63), "Call ID: 9223372036854775808 is too large"),
+        (cond("agent.agent_name", "regex", "a" * 501), "at most 500 characters"),
+        (cond("topic", "eq", "\ud800"), "not valid Unicode"),
+        (cond("timestamp", "eq", "9999-12-31"), "Call time '9999-12-31'"),
+    ],
+)
+def test_values_the_api_refuses_are_errors(data: dict[str, Any], fragment: str | None) -> None:
+    """The value rules the demo API applies too (a score ordered by text compares nothing;
+    the database's integers are 64-bit)."""
+    errors = [p for p in check(data) if p.severity == "error"]
+    if fragment is None:
+        assert errors == []
+    else:
+        assert len(errors) == 1 and fragment in errors[0].message, errors
+        assert errors[0].origin == "api"
+
+
+def test_errors_say_who_refuses_them() -> None:
+    problems = check(
+        group(
+            cond("timestamp", "gte", "now-60d"),
+            cond("duration", "gt", 10),
+            cond("duration", "lt", 5),
+            cond("topic", "in", ["a"]),
+        )
+    )
+    assert [(p.path, p.severity, p.origin) for p in problems] == [
+        ("conditions[0]", "error", "widget_data"),
+        ("conditions[2]", "error", "app"),
+        ("conditions[3]", "warning", "app"),
+    ]

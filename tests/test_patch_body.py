@@ -9,7 +9,10 @@ from typing import Any
 
 import pytest
 
-from cekura_dashboards.filters import add_condition, parse_filter
+from cekura_dashboards.client import dashboard_changed
+from cekura_dashboards.filter_edit import add_condition
+from cekura_dashboards.filter_tree import parse_filter
+from cekura_dashboards.json_equality import same_json
 from cekura_dashboards.models import Dashboard
 from cekura_dashboards.patch import (
     change_list,
@@ -65,6 +68,34 @@ def test_key_order_alone_is_no_change_but_types_are() -> None:
     truthy = {"filters": {"field": "success", "op": "eq", "value": True}}
     one = {"filters": {"field": "success", "op": "eq", "value": 1}}
     assert patch_body(truthy, one) == one
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        (True, 1, False),
+        (False, 0, False),
+        (60, 60.0, False),
+        (None, 0, False),
+        ("1", 1, False),
+        ({"a": 1, "b": [1, 2]}, {"b": [1, 2], "a": 1}, True),
+        ([1, 2], [2, 1], False),
+        ({"v": [True]}, {"v": [1]}, False),
+    ],
+)
+def test_one_rule_for_the_same_json(a: Any, b: Any, same: bool) -> None:
+    assert same_json(a, b) is same
+
+
+def test_the_stale_write_check_and_the_patch_body_agree_on_true_versus_one() -> None:
+    """What patch_body calls a change, the stale-write check calls a change too."""
+    mine = loaded_model().model_copy(
+        update={"filters": {"field": "is_reviewed", "op": "eq", "value": True}}
+    )
+    theirs = mine.model_copy(update={"filters": {"field": "is_reviewed", "op": "eq", "value": 1}})
+    assert patch_body(mine, {"filters": theirs.filters}) == {"filters": theirs.filters}
+    assert dashboard_changed(mine, theirs)
+    assert not dashboard_changed(mine, mine.model_copy())
 
 
 def test_a_draft_may_hold_a_tree_and_missing_keys_are_left_alone() -> None:

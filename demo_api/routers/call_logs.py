@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from cekura_dashboards import catalog
 from cekura_dashboards.relative_dates import (
     day_range,
     means_whole_day,
@@ -143,7 +144,7 @@ def _time_window(
     lowers = [start] if start else []
     uppers = [end] if end else []
     for condition in _top_level_conditions(filters):
-        if condition.get("field") != "timestamp":
+        if condition.get("field") != catalog.TIMESTAMP_FIELD:
             continue
         op, value = condition["op"], condition["value"]
         if op == "eq" and means_whole_day(value):

@@ -128,7 +128,7 @@ def list_dashboards(request: Request, conn: Conn) -> JSONResponse:
         clauses.append("d.project_id = ?")
         params.append(project_id)
     search = request.query_params.get("search", "").strip()
-    if search:
+    if search and request.app.state.honour_search:
         clauses.append("instr(lower(coalesce(d.name, '')), lower(?)) > 0")
         params.append(search)
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""

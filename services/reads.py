@@ -1,9 +1,9 @@
 """Reads cached per browser session and per connection, invalidated after writes.
 
-Everything lives in `st.session_state` under one key, namespaced by the connection id,
-so nothing is ever shared between users and switching keys starts clean. (`st.cache_data`
-would be shared across users and cannot hash the client.) Errors are not cached: a
-failed read raises `CekuraError` and the next rerun tries again.
+Everything lives in `st.session_state` under one key (`state_keys.S_READS`), namespaced
+by the connection id, so nothing is ever shared between users and switching keys starts
+clean. (`st.cache_data` would be shared across users and cannot hash the client.)
+Errors are not cached: a failed read raises `CekuraError` and the next rerun tries again.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from components.connection import current_connection, get_client
+from services import state_keys as keys
+from services.connection import current_connection, get_client
 
 T = TypeVar("T")
 
-CACHE_KEY = "cekura_reads"
 # What other people may change goes stale after a while (saving re-reads anyway).
 LIST_MAX_AGE_S = 60.0
 DASHBOARD_MAX_AGE_S = 60.0
@@ -27,10 +27,10 @@ REFERENCE_MAX_AGE_S = 300.0  # projects, agents, metrics change rarely
 
 def _entries() -> dict[Hashable, tuple[float, Any]]:
     conn_id = current_connection().id
-    cache = st.session_state.get(CACHE_KEY)
+    cache = st.session_state.get(keys.S_READS)
     if not isinstance(cache, dict) or cache.get("connection") != conn_id:
         cache = {"connection": conn_id, "entries": {}}
-        st.session_state[CACHE_KEY] = cache
+        st.session_state[keys.S_READS] = cache
     entries: dict[Hashable, tuple[float, Any]] = cache["entries"]
     return entries
 

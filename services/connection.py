@@ -1,0 +1,158 @@
+"""Which Cekura API this browser session talks to, and the client for it.
+
+Three ways in, checked in this order:
+1. a key the user pasted in the sidebar (kept only in their session),
+2. `CEKURA_API_KEY` (+ `CEKURA_BASE_URL`) from the environment or `st.secrets`,
+3. otherwise the embedded demo API (services/demo_server.py).
+
+The client always lives in `st.session_state`: a user's key must never be shared with
+another user through a process-wide cache.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import urlsplit
+
+import streamlit as st
+
+from cekura_dashboards.client import CekuraClient
+from cekura_dashboards.errors import CekuraError, ConfigurationError
+from services import state_keys as keys
+from services.demo_server import demo_server
+from services.router import ensure_router
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://api.cekura.ai"
+
+Mode = Literal["demo", "configured", "pasted"]
+
+
+@dataclass(frozen=True)
+class Connection:
+    """What the session is connected to. Never holds the key itself."""
+
+    id: str  # random per connection: the cache namespace of services/reads.py
+    mode: Mode
+    base_url: str
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.base_url).netloc or self.base_url
+
+
+def _setting(name: str) -> str | None:
+    """A setting from the environment, else from `st.secrets` (absent file: no crash)."""
+    value = os.environ.get(name)
+    if value:
+        return value.strip()
+    try:
+        if st.secrets.load_if_toml_exists():
+            found = st.secrets.get(name)
+            if isinstance(found, str) and found.strip():
+                return found.strip()
+    except Exception:  # a malformed secrets file must not take the app down
+        log.warning("Could not read .streamlit/secrets.toml; ignoring it")
+    return None
+
+
+def configured_settings() -> tuple[str, str] | None:
+    """(base_url, api_key) from the environment or secrets, or None for demo mode."""
+    key = _setting("CEKURA_API_KEY")
+    if not key:
+        return None
+    return (_setting("CEKURA_BASE_URL") or DEFAULT_BASE_URL).rstrip("/"), key
+
+
+def default_mode() -> Mode:
+    """Where a session goes without a pasted key."""
+    return "configured" if configured_settings() is not None else "demo"
+
+
+def _default_connection() -> tuple[Connection, CekuraClient]:
+    settings = configured_settings()
+    if settings is not None:
+        base_url, key = settings
+        conn = Connection(id=secrets.token_hex(8), mode="configured", base_url=base_url)
+        return conn, CekuraClient(base_url, key)
+    try:
+        demo = demo_server()
+    except Exception as err:  # not cached: the next rerun (Retry) tries again
+        log.exception("Could not start the embedded demo API")
+        raise ConfigurationError(
+            f"demo API failed to start: {type(err).__name__}",
+            user_message=(
+                "Could not start the built-in demo data server. Try again; if it keeps "
+                "failing, check that the app may write to its data folder."
+            ),
+        ) from err
+    conn = Connection(id=secrets.token_hex(8), mode="demo", base_url=demo.url)
+    return conn, CekuraClient(demo.url, demo.api_key)
+
+
+def _ensure_connected() -> tuple[Connection, CekuraClient]:
+    ensure_router()  # every page asks for the connection first
+    state = st.session_state
+    conn: Connection | None = state.get(keys.S_CONNECTION)
+    client: CekuraClient | None = state.get(keys.S_CLIENT)
+    # A session set up before the configuration changed (e.g. a key added to secrets)
+    # follows the new default; a pasted key stays until the user disconnects.
+    if conn is None or client is None or (conn.mode != "pasted" and conn.mode != default_mode()):
+        conn, client = _default_connection()
+        state[keys.S_CONNECTION] = conn
+        state[keys.S_CLIENT] = client
+    return conn, client
+
+
+def get_client() -> CekuraClient:
+    """The client of this browser session (created on first use)."""
+    return _ensure_connected()[1]
+
+
+def current_connection() -> Connection:
+    """What this session is connected to (its `.id` namespaces cached reads)."""
+    return _ensure_connected()[0]
+
+
+def connection_error() -> str | None:
+    """Why the last pasted key was refused, until the next try or a disconnect."""
+    error = st.session_state.get(keys.S_CONNECT_ERROR)
+    return str(error) if error else None
+
+
+def connect_with_key(api_key: str, base_url: str) -> bool:
+    """Switch this session to a pasted key if the API accepts it; else keep the current
+    connection and record why (see `connection_error`)."""
+    state = st.session_state
+    api_key = api_key.strip()
+    base_url = (base_url.strip() or DEFAULT_BASE_URL).rstrip("/")
+    state.pop(keys.S_CONNECT_ERROR, None)
+    if not api_key:
+        state[keys.S_CONNECT_ERROR] = "Paste an API key first."
+        return False
+    if urlsplit(base_url).scheme not in ("http", "https") or not urlsplit(base_url).netloc:
+        state[keys.S_CONNECT_ERROR] = "The API address must start with https:// (or http://)."
+        return False
+    try:
+        client = CekuraClient(base_url, api_key)
+        client.list_projects()  # proves the key works before we switch to it
+    except CekuraError as err:
+        state[keys.S_CONNECT_ERROR] = f"Could not connect with that key: {err.user_message}"
+        return False
+    state[keys.S_CLIENT] = client
+    state[keys.S_CONNECTION] = Connection(id=secrets.token_hex(8), mode="pasted", base_url=base_url)
+    return True
+
+
+def disconnect() -> None:
+    """Forget a pasted key; the session goes back to the configured API or demo data."""
+    client = st.session_state.get(keys.S_CLIENT)
+    if client is not None:
+        client.close()
+    for key in (keys.S_CLIENT, keys.S_CONNECTION, keys.S_CONNECT_ERROR):
+        st.session_state.pop(key, None)

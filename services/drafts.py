@@ -1,0 +1,260 @@
+"""The editor's draft of one dashboard, kept under a stored session key per dashboard id
+(`state_keys.s_draft`; a widget's state is dropped when its page is left, this is not).
+
+A draft holds the server copy it started from (`loaded`: the base of the stale-write
+check and the PATCH body), the edited name, project and filter tree, and undo/redo stacks
+of whole snapshots. Every edit goes through `change()`, which records one undo step.
+Whatever else the editor keeps about a dashboard (JSON typed and not applied, the chosen
+datetime editors, what went wrong with the last save) is a typed field here holding
+plain values and the API's models: no exception objects, no DataFrames.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import streamlit as st
+
+from cekura_dashboards.filter_tree import (
+    FilterParseError,
+    Node,
+    content_key,
+    filter_to_json,
+    iter_nodes,
+    parse_filter,
+)
+from cekura_dashboards.json_equality import same_json
+from cekura_dashboards.models import Dashboard
+from cekura_dashboards.patch import patch_body
+from services import state_keys as keys
+
+UNDO_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    name: str
+    project: int | None
+    tree: Node | None  # immutable, so snapshots share it
+
+
+@dataclass(frozen=True)
+class PendingJson:
+    """JSON the user typed that is not a filter, kept so their work is not lost."""
+
+    text: str
+    message: str  # what is wrong
+    path: str = ""  # where: "" for the whole text, `conditions[1].op` for a part
+
+
+SaveIssueKind = Literal["conflict", "invalid", "unknown", "failed"]
+
+
+@dataclass(frozen=True)
+class SaveIssue:
+    """Why the last save did not simply succeed; shown until the user acts on it."""
+
+    kind: SaveIssueKind
+    message: str = ""  # the client's words for a person (`error.user_message`)
+    server_copy: Dashboard | None = None  # conflict: their copy (None: it could not be read)
+    # invalid: the API's reasons by dashboard key (name, project, non_field_errors) ...
+    field_errors: dict[str, list[str]] = field(default_factory=dict)
+    # ... and by filter path, as it sent them ...
+    filter_errors: dict[str, list[str]] = field(default_factory=dict)
+    # ... and the same by node id of the tree that was sent (the root when a path leads nowhere)
+    node_errors: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class Draft:
+    dashboard_id: int
+    loaded: Dashboard  # the server copy this draft is based on
+    name: str
+    project: int | None
+    tree: Node | None
+    undo_stack: list[Snapshot] = field(default_factory=list)
+    redo_stack: list[Snapshot] = field(default_factory=list)
+    # bumps on every change of the draft; the JSON editor and the page's signature key on it
+    version: int = 0
+    pending_json: PendingJson | None = None
+    # the datetime editor a node shows when the user picked one: node id -> editor mode
+    time_modes: dict[str, str] = field(default_factory=dict)
+    save_issue: SaveIssue | None = None
+
+    # --- reading --------------------------------------------------------------------
+    def filters_json(self) -> dict[str, Any] | None:
+        return filter_to_json(self.tree) if self.tree is not None else None
+
+    def body(self) -> dict[str, Any]:
+        """The editable part of the dashboard as the API would store it."""
+        name: str | None = self.name
+        if not name and not self.loaded.name:
+            name = self.loaded.name  # keep null as null, "" as ""
+        return {"name": name, "project": self.project, "filters": self.filters_json()}
+
+    def changes(self) -> dict[str, Any]:
+        """What Save would send: the keys whose value differs from the server copy."""
+        return patch_body(self.loaded, self.body())
+
+    def is_dirty(self) -> bool:
+        # the rule of the PATCH body: dirty exactly when Save would send something
+        return bool(self.changes())
+
+    def snapshot(self) -> Snapshot:
+        return Snapshot(self.name, self.project, self.tree)
+
+    # --- changing -------------------------------------------------------------------
+    def change(self, *, name: Any = ..., project: Any = ..., tree: Any = ...) -> None:
+        """Apply one user edit as one undo step. A no-op edit records nothing."""
+        before = self.snapshot()
+        new_name = self.name if name is ... else name
+        new_project = self.project if project is ... else project
+        new_tree = self.tree if tree is ... else tree
+        if (
+            same_json(new_name, self.name)
+            and same_json(new_project, self.project)
+            and (tree is ... or _same_tree(new_tree, self.tree))
+        ):
+            return
+        self.undo_stack.append(before)
+        del self.undo_stack[:-UNDO_LIMIT]
+        self.redo_stack.clear()
+        self.name, self.project, self.tree = new_name, new_project, new_tree
+        self._touched()
+
+    def edit_tree(self, edit: Any) -> None:
+        """Replace the tree with `edit(tree)` (nodes are immutable), as one undo step."""
+        self.change(tree=edit(self.tree))
+
+    def apply_json(self, text: str) -> bool:
+        """Apply typed JSON as one undo step; False (text kept as `pending_json`) when it
+        is not a filter. Blank text or `null` means no filter."""
+        try:
+            tree = None if text.strip() in ("", "null") else parse_filter(text)
+        except FilterParseError as err:
+            self.pending_json = PendingJson(text=text, message=err.message, path=err.path)
+            return False
+        self.pending_json = None
+        # same content, new node ids (a re-parse): not an edit, and the rows keep their ids
+        if (content_key(tree) if tree else None) != (content_key(self.tree) if self.tree else None):
+            self.change(tree=tree)
+        return True
+
+    def drop_pending_json(self) -> None:
+        self.pending_json = None
+
+    def undo(self) -> bool:
+        if not self.undo_stack:
+            return False
+        self.redo_stack.append(self.snapshot())
+        self._restore(self.undo_stack.pop())
+        return True
+
+    def redo(self) -> bool:
+        if not self.redo_stack:
+            return False
+        self.undo_stack.append(self.snapshot())
+        self._restore(self.redo_stack.pop())
+        return True
+
+    def discard(self) -> None:
+        """Back to the server copy; undoable, so a slip of the finger costs nothing."""
+        fresh = Snapshot(*fields_of(self.loaded))
+        self.change(name=fresh.name, project=fresh.project, tree=fresh.tree)
+        self.pending_json = None
+
+    def rebase(self, server_copy: Dashboard) -> None:
+        """Take `server_copy` as the new base, keeping the user's edits on top: every key
+        the user changed keeps the draft's value; the others take the server's."""
+        mine = self.changes()
+        theirs_name, theirs_project, theirs_tree = fields_of(server_copy)
+        self.loaded = server_copy
+        if "name" not in mine:
+            self.name = theirs_name
+        if "project" not in mine:
+            self.project = theirs_project
+        if "filters" not in mine:
+            self.tree = theirs_tree
+        self._touched()
+
+    def saved(self, server_copy: Dashboard) -> None:
+        """After a successful save: the response is the new base and a fresh undo baseline."""
+        self.loaded = server_copy
+        self.name, self.project, self.tree = fields_of(server_copy)
+        self.undo_stack.clear()
+        self.redo_stack.clear()
+        self.save_issue = None
+        self.pending_json = None
+        self._touched()
+
+    def _restore(self, snap: Snapshot) -> None:
+        self.name, self.project, self.tree = snap.name, snap.project, snap.tree
+        self._touched()
+
+    def _touched(self) -> None:
+        # JSON the user typed and could not apply survives other edits (it is their work);
+        # only applying it, throwing it away, discard or a save clears it.
+        self.version += 1
+
+
+def _get(obj: Any, name: str) -> Any:
+    return obj.get(name) if isinstance(obj, Mapping) else getattr(obj, name, None)
+
+
+def loaded_body(dashboard: Any) -> dict[str, Any]:
+    """name, project and filters of a dashboard (a model or its JSON), `{}` filters as null."""
+    return {
+        "name": _get(dashboard, "name"),
+        "project": _get(dashboard, "project"),
+        "filters": _get(dashboard, "filters") or None,
+    }
+
+
+def fields_of(dashboard: Any) -> tuple[str, int | None, Node | None]:
+    """What a draft of `dashboard` starts from: its name ("" for none), project, tree."""
+    body = loaded_body(dashboard)
+    return body["name"] or "", body["project"], parse_filter(body["filters"])
+
+
+def _same_tree(a: Node | None, b: Node | None) -> bool:
+    if a is b:
+        return True
+    if a is None or b is None:
+        return False
+    return content_key(a) == content_key(b) and _ids(a) == _ids(b)
+
+
+def _ids(node: Node) -> list[str]:
+    return [n.node_id for _, n in iter_nodes(node)]
+
+
+# --- session storage ----------------------------------------------------------------
+def new_draft(dashboard: Dashboard) -> Draft:
+    """A draft of `dashboard` with nothing changed (raises FilterParseError when its
+    stored filter is not one this app can read)."""
+    name, project, tree = fields_of(dashboard)
+    return Draft(
+        dashboard_id=int(dashboard.id), loaded=dashboard, name=name, project=project, tree=tree
+    )
+
+
+def get_draft(dashboard_id: int) -> Draft | None:
+    found = st.session_state.get(keys.s_draft(dashboard_id))
+    return found if isinstance(found, Draft) else None
+
+
+def start_draft(dashboard: Dashboard) -> Draft:
+    """A new draft of `dashboard`, kept in this session."""
+    draft = new_draft(dashboard)
+    st.session_state[keys.s_draft(draft.dashboard_id)] = draft
+    return draft
+
+
+def session_drafts() -> Iterator[Draft]:
+    """Every draft this session holds."""
+    for key in list(st.session_state.keys()):
+        found = st.session_state.get(key)
+        if isinstance(found, Draft):
+            yield found

@@ -1,0 +1,129 @@
+"""Saving a draft safely: one re-read and one PATCH of only the changed keys.
+
+- Someone else saved since the page loaded: the draft's `save_issue` says so with their
+  copy; the user either lays their changes on that copy (`reload_theirs`) or overwrites
+  (`save(overwrite=True)`). Never a silent overwrite.
+- Success: the response becomes the new base (no extra GET), with a fresh undo.
+- The API refuses: its reasons, by field and by filter node; the draft stays as it is.
+- The outcome is unknown (the connection dropped after sending): `reread` finds out.
+
+These are the editor's button callbacks; components/save_flow.py draws their results.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from cekura_dashboards.errors import BadRequestError, CekuraError, ConflictError
+from cekura_dashboards.filter_tree import node_at_path
+from cekura_dashboards.json_equality import same_json
+from services import reads
+from services import state_keys as keys
+from services.connection import get_client
+from services.drafts import Draft, SaveIssue, SaveIssueKind, get_draft, loaded_body
+
+
+def _flash(message: str) -> None:
+    st.session_state[keys.S_EDITOR_FLASH] = message
+
+
+def take_flash() -> str | None:
+    """The message an action left for the next run, once."""
+    message = st.session_state.pop(keys.S_EDITOR_FLASH, None)
+    return str(message) if message else None
+
+
+def save(dashboard_id: int, *, overwrite: bool = False) -> None:
+    """Send the draft. With `overwrite`, the check is made against the copy the user was
+    shown in the conflict panel, so a third save in between is still caught."""
+    draft = get_draft(dashboard_id)
+    if draft is None:
+        return
+    issue = draft.save_issue
+    expected = issue.server_copy if overwrite and issue is not None else draft.loaded
+    # only the keys the user changed: on an overwrite, their other changes stay
+    changes = draft.changes()
+    if not changes:
+        draft.save_issue = None
+        _flash("Nothing to save: no changes.")
+        return
+    try:
+        saved = get_client().update_dashboard(
+            dashboard_id=dashboard_id, changes=changes, expected=expected
+        )
+    except ConflictError as err:
+        draft.save_issue = SaveIssue(
+            "conflict", message=err.user_message, server_copy=err.server_copy
+        )
+        return
+    except BadRequestError as err:
+        draft.save_issue = SaveIssue(
+            "invalid",
+            message=err.user_message,
+            field_errors=dict(err.field_errors),
+            filter_errors=dict(err.filter_errors),
+            node_errors=errors_by_node(draft, err.filter_errors),
+        )
+        return
+    except CekuraError as err:
+        kind: SaveIssueKind = "unknown" if err.outcome_unknown else "failed"
+        draft.save_issue = SaveIssue(kind, message=err.user_message)
+        return
+    reads.remember_dashboard(saved)
+    draft.saved(saved)
+    _flash(f"Saved “{saved.name or 'the dashboard'}”.")
+
+
+def errors_by_node(draft: Draft, by_path: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The server's filter messages keyed by the node they point at (the root when the
+    path leads nowhere in the current tree)."""
+    out: dict[str, list[str]] = {}
+    for path, messages in by_path.items():
+        node = node_at_path(draft.tree, path)
+        if node is None:
+            node = draft.tree
+        if node is None:
+            continue
+        part = path.rsplit(".", 1)[-1]
+        label = f"{part}: " if part in ("field", "op", "value", "operator", "conditions") else ""
+        out.setdefault(node.node_id, []).extend(label + m for m in messages)
+    return out
+
+
+def reload_theirs(dashboard_id: int) -> None:
+    """Take their copy as the new base and keep the draft's changes on top."""
+    draft = get_draft(dashboard_id)
+    if draft is None or draft.save_issue is None or draft.save_issue.server_copy is None:
+        return
+    server_copy = draft.save_issue.server_copy
+    reads.remember_dashboard(server_copy)
+    draft.rebase(server_copy)
+    draft.save_issue = None
+    _flash("Loaded their version. Your changes are applied on top: check them, then save.")
+
+
+def reread(dashboard_id: int) -> None:
+    """After an unknown outcome: read the dashboard again and say what happened."""
+    draft = get_draft(dashboard_id)
+    if draft is None:
+        return
+    reads.forget_dashboard(dashboard_id)
+    try:
+        current = reads.load_dashboard(dashboard_id)
+    except CekuraError as err:
+        draft.save_issue = SaveIssue("failed", message=err.user_message)
+        return
+    if same_json(loaded_body(current), draft.body()):
+        draft.saved(current)
+        _flash("Your changes were saved after all.")
+    elif same_json(loaded_body(current), loaded_body(draft.loaded)):
+        draft.save_issue = None
+        _flash("Your changes were not saved. Your draft is intact: save again.")
+    else:
+        draft.save_issue = SaveIssue("conflict", server_copy=current)
+
+
+def dismiss(dashboard_id: int) -> None:
+    draft = get_draft(dashboard_id)
+    if draft is not None:
+        draft.save_issue = None
