@@ -275,14 +275,14 @@ def render_versions(dashboard_id: int, scope: int) -> None:
         list(labels),
         index=len(found) - 1,
         format_func=labels.__getitem__,
-        key=keys.w_hist("version_a", scope),
+        key=keys.w_hist_version("a", scope, len(found)),
     )
     newer = right.selectbox(
         "with this version",
         list(labels),
         index=0,
         format_func=labels.__getitem__,
-        key=keys.w_hist("version_b", scope),
+        key=keys.w_hist_version("b", scope, len(found)),
     )
     a, b = found[older], found[newer]
     changes = history.describe_change(a.dashboard, b.dashboard, **_names())

@@ -456,6 +456,20 @@ def _keep(draft: Draft) -> None:
             "starts from here.",
             icon=":material/restore_page:",
         )
+        if draft.save_issue is not None and draft.save_issue.kind == "conflict":
+            st.warning(
+                "This draft is older than the dashboard on the server: someone saved the "
+                "dashboard after you started the draft. Compare your changes with theirs "
+                "below, then choose.",
+                icon=":material/group:",
+            )
+    if draft.restoring_entry_id is not None and draft.is_dirty():
+        st.info(
+            f"This draft restores a version from the history (entry "
+            f"#{draft.restoring_entry_id}). Check what it changes and the exact request "
+            "under Preview; Save restores it.",
+            icon=":material/settings_backup_restore:",
+        )
     if not draft_store.keep(draft):
         st.warning(
             "Your draft could not be kept in the app's store: it lives only in this tab "

@@ -229,6 +229,12 @@ def w_hist(part: str, scope: int) -> str:
     return f"hist_{part}_{int(scope)}"
 
 
+def w_hist_version(part: str, scope: int, count: int) -> str:
+    """A version picker, new whenever the number of versions changes (so it starts again
+    on the first and the newest version instead of keeping a place that moved)."""
+    return f"histver_{part}_{int(scope)}_{int(count)}"
+
+
 def w_hist_entry(part: str, entry_id: int) -> str:
     """A toggle or button of one journal entry."""
     return f"histentry_{part}_{int(entry_id)}"
