@@ -223,7 +223,7 @@ def main() -> None:
 
 def _render(draft: Draft) -> None:
     dashboard_id = draft.dashboard_id
-    _keep(draft)
+    _keep(draft, notices=True)
     render_flash()
     _back_link()
     saved_name = draft.loaded.name or "(no name)"
@@ -297,7 +297,7 @@ def _filter_area(dashboard_id: int) -> None:
     if draft is None:
         st.rerun(scope="app")
         return
-    _keep(draft)
+    _keep(draft, notices=False)  # an edit in the fragment reruns only it
     agents = _names(reads.load_agents, draft.project, "agent_name")
     metrics = _names(reads.load_metrics, draft.project, "name")
     problems = validate_filter(draft.tree, agents=agents, metrics=metrics)
@@ -448,7 +448,20 @@ def _stored_draft(dashboard_id: int) -> Draft | None:
     return reopened
 
 
-def _keep(draft: Draft) -> None:
+def _keep(draft: Draft, *, notices: bool) -> None:
+    """Store the draft when it changed; `notices`: also say what the draft is (reopened,
+    older than the server copy, a restore)."""
+    if notices:
+        _draft_notices(draft)
+    if not draft_store.keep(draft):
+        st.warning(
+            "Your draft could not be kept in the app's store: it lives only in this tab "
+            "until you save it.",
+            icon=":material/warning:",
+        )
+
+
+def _draft_notices(draft: Draft) -> None:
     if draft.reopened:
         draft.reopened = False
         st.info(
@@ -469,12 +482,6 @@ def _keep(draft: Draft) -> None:
             f"#{draft.restoring_entry_id}). Check what it changes and the exact request "
             "under Preview; Save restores it.",
             icon=":material/settings_backup_restore:",
-        )
-    if not draft_store.keep(draft):
-        st.warning(
-            "Your draft could not be kept in the app's store: it lives only in this tab "
-            "until you save it.",
-            icon=":material/warning:",
         )
 
 
