@@ -480,7 +480,8 @@ def _draft_notices(draft: Draft) -> None:
         st.info(
             f"This draft restores a version from the history (entry "
             f"#{draft.restoring_entry_id}). Check what it changes and the exact request "
-            "under Preview; Save restores it.",
+            "under Preview; Save restores it. A restore puts back the name, project and "
+            "filter; the widgets stay as they are now.",
             icon=":material/settings_backup_restore:",
         )
 

@@ -63,7 +63,9 @@ def test_compare_the_first_and_last_versions_restore_the_first_and_save(
     expect(page.get_by_text("This draft restores a version from the history")).to_be_visible()
     # the before/after in words and the exact request, before anything is sent
     expect(page.get_by_text(f"Renamed '{first} v3' to '{first}'").first).to_be_visible()
-    expect(page.get_by_text(re.compile(rf"PATCH .*/dashboards/dashboards/{did}/")).first).to_be_visible()
+    expect(
+        page.get_by_text(re.compile(rf"PATCH .*/dashboards/dashboards/{did}/")).first
+    ).to_be_visible()
     shot(page, screenshot_dir, "history-restore-draft")
     assert server_copy(demo_api_server, did)["name"] == first + " v3"
 
