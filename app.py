@@ -9,6 +9,7 @@ import logging
 import streamlit as st
 
 from components.connection import connection_sidebar
+from components.history_name import history_name_sidebar
 from services.signin import gate
 
 st.set_page_config(
@@ -16,7 +17,7 @@ st.set_page_config(
     page_icon=":material/dashboard:",
     layout="wide",
 )
-gate()  # with sign-in configured, nothing below runs until someone with a role signs in
+actor = gate()  # with sign-in configured, nothing below runs until someone with a role signs in
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
@@ -29,6 +30,7 @@ pages = [
         default=True,
     ),
     st.Page("pages/editor.py", title="Edit dashboard", icon=":material/edit:", url_path="editor"),
+    st.Page("pages/history.py", title="History", icon=":material/history:", url_path="history"),
     st.Page(
         "pages/connection.py", title="Connection", icon=":material/link:", url_path="connection"
     ),
@@ -36,4 +38,6 @@ pages = [
 
 current = st.navigation(pages)
 connection_sidebar()
+if not actor.signed_in:
+    history_name_sidebar()
 current.run()

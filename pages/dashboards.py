@@ -20,6 +20,7 @@ from services.access import denial_reason
 from services.dashboards import create_dashboard, delete_dashboard, duplicate_dashboard
 from services.reads import forget_dashboard_lists, load_dashboard_page, project_names
 from services.signin import current_actor
+from services.transfer import export_later
 
 EDITOR_PAGE = "pages/editor.py"
 PAGE_SIZES = [10, 25, 50, 100]
@@ -382,6 +383,15 @@ with actions_box:
                 width="stretch",
                 disabled=cannot_delete is not None,
                 help=cannot_delete,
+            )
+            st.download_button(
+                "Export as JSON",
+                data=export_later([int(selected.id)]),
+                file_name=f"dashboard-{int(selected.id)}.json",
+                mime="application/json",
+                key=keys.W_DASH_EXPORT,
+                icon=":material/download:",
+                help="This dashboard with its widgets; import it from the History page.",
             )
 
 if PENDING_DELETE in state:

@@ -82,6 +82,12 @@ class Draft:
     # the datetime editor a node shows when the user picked one: node id -> editor mode
     time_modes: dict[str, str] = field(default_factory=dict)
     save_issue: SaveIssue | None = None
+    # kept in the store (services/draft_store.py) under this token, which the URL carries
+    token: str | None = None
+    kept_version: int | None = None  # the `version` last stored (None: never)
+    # the journal entry whose copy this draft puts back: Save journals a "restore"
+    restoring_entry_id: int | None = None
+    reopened: bool = False  # this session found the draft in the store (after a reload)
 
     # --- reading --------------------------------------------------------------------
     def filters_json(self) -> dict[str, Any] | None:
@@ -187,6 +193,7 @@ class Draft:
         self.redo_stack.clear()
         self.save_issue = None
         self.pending_json = None
+        self.restoring_entry_id = None
         self._touched()
 
     def _restore(self, snap: Snapshot) -> None:
@@ -230,6 +237,48 @@ def _ids(node: Node) -> list[str]:
     return [n.node_id for _, n in iter_nodes(node)]
 
 
+# --- as a JSON document (the store keeps drafts so) ------------------------------------
+DOCUMENT_FORMAT = 1
+
+
+def draft_document(draft: Draft) -> dict[str, Any]:
+    """What survives a reload: the working copy's name, project and filter, the server copy
+    it is based on (the stale-write check and the PATCH body need it), and the restore it
+    is making. Undo/redo history, JSON typed and not applied, and editor modes are not
+    kept."""
+    return {
+        "format": DOCUMENT_FORMAT,
+        "name": draft.name,
+        "project": draft.project,
+        "filters": draft.filters_json(),
+        "loaded": draft.loaded.model_dump(mode="json"),
+        "restoring_entry_id": draft.restoring_entry_id,
+    }
+
+
+def draft_from_document(document: Any) -> Draft:
+    """The draft `draft_document` described. Raises ValueError (FilterParseError is one)
+    when the document is not one."""
+    if not isinstance(document, Mapping) or document.get("format") != DOCUMENT_FORMAT:
+        raise ValueError("not a stored draft of this app")
+    loaded = Dashboard.model_validate(document["loaded"])
+    draft = new_draft(loaded)
+    project = document.get("project")
+    if project is not None and not isinstance(project, int):
+        raise ValueError("a stored draft's project must be a number")
+    draft.name = str(document.get("name") or "")
+    draft.project = project
+    draft.tree = parse_filter(document.get("filters"))
+    restoring = document.get("restoring_entry_id")
+    draft.restoring_entry_id = restoring if isinstance(restoring, int) else None
+    return draft
+
+
+def base_updated_at(draft: Draft) -> str | None:
+    stamp = draft.loaded.updated_at
+    return None if stamp is None else stamp.isoformat()
+
+
 # --- session storage ----------------------------------------------------------------
 def new_draft(dashboard: Dashboard) -> Draft:
     """A draft of `dashboard` with nothing changed (raises FilterParseError when its
@@ -247,7 +296,10 @@ def get_draft(dashboard_id: int) -> Draft | None:
 
 def start_draft(dashboard: Dashboard) -> Draft:
     """A new draft of `dashboard`, kept in this session."""
-    draft = new_draft(dashboard)
+    return keep_in_session(new_draft(dashboard))
+
+
+def keep_in_session(draft: Draft) -> Draft:
     st.session_state[keys.s_draft(draft.dashboard_id)] = draft
     return draft
 

@@ -50,7 +50,12 @@ def save(dashboard_id: int, *, overwrite: bool = False) -> None:
         return
     try:
         saved = writes.update_dashboard(
-            write_context(), dashboard_id=dashboard_id, changes=changes, expected=expected
+            write_context(),
+            dashboard_id=dashboard_id,
+            changes=changes,
+            expected=expected,
+            # a draft set to a version from the History page: journalled as a restore
+            kind="restore" if draft.restoring_entry_id is not None else "update",
         )
     except ConflictError as err:
         draft.save_issue = SaveIssue(

@@ -30,6 +30,8 @@ S_READS = "s_reads"  # services/reads.py: {"connection": id, "entries": {...}}
 S_ACTOR = "s_actor"  # the signed-in person and role (services.access.Actor)
 S_OPEN_APP_NOTICE_SHOWN = "s_open_app_notice_shown"  # the "anyone can change" notice, once
 W_SIGN_OUT = "signin_sign_out"
+S_HISTORY_NAME = "s_history_name"  # without sign-in: the name the journal records as "who"
+W_HISTORY_NAME = "sidebar_history_name"
 
 
 def w_sign_in(provider: str | None) -> str:
@@ -204,3 +206,44 @@ def w_ed_effective(dashboard_id: int) -> str:
 def w_filter(node_id: str, part: str) -> str:
     """One input of one filter node (`part`: field, op, value editor kind, a row action)."""
     return f"flt_{node_id}_{part}"
+
+
+# --- the History page and the editor's History section (components/history_view.py) ---------
+# `scope`: 0 on the History page, the dashboard id in the editor's section.
+def s_history_cursor(scope: int) -> str:
+    """The journal page shown: a stack of `before_id`s (empty: the newest entries)."""
+    return f"s_history_cursor_{int(scope)}"
+
+
+def s_history_reread(entry_id: int) -> str:
+    """What a re-read found out about an entry whose outcome is unknown."""
+    return f"s_history_reread_{int(entry_id)}"
+
+
+S_HISTORY_FLASH = "s_history_flash"  # the last restore/re-create/import: text and new id
+S_HISTORY_IMPORT = "s_history_import"  # the import file read and its dry run
+
+
+def w_hist(part: str, scope: int) -> str:
+    """A filter, pager or version picker of the journal in one scope."""
+    return f"hist_{part}_{int(scope)}"
+
+
+def w_hist_version(part: str, scope: int, count: int) -> str:
+    """A version picker, new whenever the number of versions changes (so it starts again
+    on the first and the newest version instead of keeping a place that moved)."""
+    return f"histver_{part}_{int(scope)}_{int(count)}"
+
+
+def w_hist_entry(part: str, entry_id: int) -> str:
+    """A toggle or button of one journal entry."""
+    return f"histentry_{part}_{int(entry_id)}"
+
+
+W_HIST_EXPORT_IDS = "hist_export_ids"
+W_HIST_EXPORT = "hist_export_download"
+W_HIST_IMPORT_FILE = "hist_import_file"
+W_HIST_IMPORT_TEXT = "hist_import_text"
+W_HIST_IMPORT_CHECK = "hist_import_check"
+W_HIST_IMPORT_GO = "hist_import_go"
+W_DASH_EXPORT = "dash_export"
