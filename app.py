@@ -29,6 +29,7 @@ pages = [
         default=True,
     ),
     st.Page("pages/editor.py", title="Edit dashboard", icon=":material/edit:", url_path="editor"),
+    st.Page("pages/bulk.py", title="Bulk change", icon=":material/done_all:", url_path="bulk"),
     st.Page(
         "pages/connection.py", title="Connection", icon=":material/link:", url_path="connection"
     ),

@@ -181,25 +181,24 @@ def plan_item(
     projects: Any = None,
 ) -> PlanItem:
     """What `change` would do to this one dashboard (nothing is sent)."""
-    base = {
-        "dashboard_id": int(dashboard.id),
-        "name": dashboard.name or "",
-        "project": dashboard.project,
-        "before": dashboard,
-    }
+
+    def item(status: PlanStatus, **details: Any) -> PlanItem:
+        name = dashboard.name or ""
+        return PlanItem(int(dashboard.id), name, dashboard.project, status, dashboard, **details)
+
     try:
         tree = parse_filter(dashboard.filters)
     except FilterParseError as err:
-        return PlanItem(**base, status="skipped", reason=f"Its stored filter cannot be read: {err}")
+        return item("skipped", reason=f"Its stored filter cannot be read: {err}")
     try:
         new_tree = change.apply(tree)
     except ChangeNotApplicable as refused:
-        return PlanItem(**base, status="skipped", reason=str(refused))
+        return item("skipped", reason=str(refused))
     if new_tree is tree:
-        return PlanItem(**base, status="no change", reason=NO_CHANGE)
+        return item("no change", reason=NO_CHANGE)
     body = patch_body(dashboard, {"filters": filter_to_json(new_tree)})
     if not body:
-        return PlanItem(**base, status="no change", reason=NO_CHANGE)
+        return item("no change", reason=NO_CHANGE)
     problems = tuple(validate_filter(new_tree, now=now, agents=agents, metrics=metrics))
     errors = [p for p in problems if p.severity == "error"]
     if errors:
@@ -207,11 +206,11 @@ def plan_item(
         already = all(p.message in had for p in errors)
         lead = "Its filter already has errors" if already else "The change would make it invalid"
         reason = f"{lead}, so it is left as it is: " + " ".join(p.message for p in errors)
-        return PlanItem(**base, status="skipped", reason=reason, problems=problems)
+        return item("skipped", reason=reason, problems=problems)
     words = change_list(
         dashboard, {"filters": body["filters"]}, projects=projects, agents=agents, metrics=metrics
     )
-    return PlanItem(**base, status="change", changes=tuple(words), body=body, problems=problems)
+    return item("change", changes=tuple(words), body=body, problems=problems)
 
 
 def plan_bulk(
