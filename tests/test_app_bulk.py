@@ -77,3 +77,26 @@ def test_without_a_choice_the_page_says_where_to_choose(app_env: DemoAPI) -> Non
     at.switch_page("pages/bulk.py").run()
     assert not at.exception, at.exception
     assert any("Choose the dashboards first" in str(i.value) for i in at.info)
+
+
+def test_add_a_condition_built_with_the_builder(app_env: DemoAPI) -> None:
+    tag = f"AppTest add {secrets.token_hex(4)}"
+    body = {"name": tag, "project": 3, "filters": filters(7)}
+    made = app_env.post("/dashboards/dashboards/", json=body).json()
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.text_input(key=keys.W_DASH_SEARCH).input(tag).run()
+    at.button(key=keys.W_DASH_BULK_MATCHING).click().run()
+    at.selectbox(key=keys.W_BULK_KIND).select("add_condition").run()
+    assert not at.exception, at.exception
+    assert at.button(key=keys.W_BULK_DRY_RUN).disabled  # nothing built yet
+    at.button(key=keys.w_filter("root", "add_condition")).click().run()
+    assert not at.exception, at.exception
+    at.button(key=keys.W_BULK_DRY_RUN).click().run()
+    assert not at.exception, at.exception
+    plan = at.session_state[keys.S_BULK_PLAN]
+    (item,) = plan.items
+    assert item.dashboard_id == made["id"] and item.status == "change"
+    added = item.body["filters"]["conditions"][-1]
+    assert added["field"] == "duration"
+    assert item.body["filters"]["conditions"][:2] == filters(7)["conditions"]
