@@ -31,6 +31,7 @@ pages = [
     ),
     st.Page("pages/editor.py", title="Edit dashboard", icon=":material/edit:", url_path="editor"),
     st.Page("pages/history.py", title="History", icon=":material/history:", url_path="history"),
+    st.Page("pages/bulk.py", title="Bulk change", icon=":material/done_all:", url_path="bulk"),
     st.Page(
         "pages/connection.py", title="Connection", icon=":material/link:", url_path="connection"
     ),

@@ -8,6 +8,7 @@ Errors are not cached: a failed read raises `CekuraError` and the next rerun tri
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
@@ -127,3 +128,46 @@ def forget_dashboard(dashboard_id: int) -> None:
 def forget_dashboard_lists() -> None:
     """After any create, duplicate, rename or delete."""
     _forget(lambda k: _kind(k) == "dashboard_list")
+
+
+# ---- bulk changes (pages/bulk.py) --------------------------------------------------
+
+
+def load_all_matching_dashboards(
+    *, project_id: int | None = None, search: str | None = None
+) -> Any:
+    """Every dashboard matching the list's search and project, all pages read once (100
+    a page) and kept like any list read: (summaries, complete). `complete` is False when
+    the list was longer than the client reads in one go."""
+    search = (search or "").strip() or None
+
+    def load() -> tuple[list[Any], bool]:
+        client = get_client()
+        if search and not client.server_searches(project_id=project_id):
+            found = client.search_dashboards(project_id=project_id, search=search)
+            return list(found.matches), found.complete
+        summaries: list[Any] = []
+        for page in range(1, 1001):
+            result = client.list_dashboards(
+                page=page, page_size=100, project_id=project_id, search=search
+            )
+            summaries.extend(result.results)
+            if not result.next or not result.results:
+                return summaries, True
+        return summaries, False
+
+    return _cached(("dashboard_list", "all", project_id, search), load, LIST_MAX_AGE_S)
+
+
+def load_call_count(project_id: int | None, filters: Any) -> int:
+    """How many calls a filter matches in a project: one call-logs read of one row (the
+    page's `count`), kept per exact filter."""
+    signature = json.dumps(filters, sort_keys=True, separators=(",", ":"))
+    return _cached(
+        ("call_count", project_id, signature),
+        lambda: int(
+            get_client().list_call_logs(project_id=project_id, filters=filters, page_size=1).count
+            or 0
+        ),
+        LIST_MAX_AGE_S,
+    )

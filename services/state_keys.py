@@ -247,3 +247,34 @@ W_HIST_IMPORT_TEXT = "hist_import_text"
 W_HIST_IMPORT_CHECK = "hist_import_check"
 W_HIST_IMPORT_GO = "hist_import_go"
 W_DASH_EXPORT = "dash_export"
+
+
+# --- bulk changes (pages/bulk.py, services/bulk.py; the list's bulk entry) -----------------
+S_DASH_OPEN_CREATED = "s_dash_open_created"  # the dashboard just created: open it next run
+S_BULK_TARGET = "s_bulk_target"  # which dashboards the bulk page changes (services/bulk.py)
+S_BULK_PLAN = "s_bulk_plan"  # the last dry run (cekura_dashboards.bulk_plan.BulkPlan)
+S_BULK_RUN = "s_bulk_run"  # the apply or revert in progress or done (services/bulk.BulkRun)
+S_BULK_LAST_BATCH = "s_bulk_last_batch"  # the batch id the last apply wrote under
+S_BULK_COUNTS = "s_bulk_counts"  # dashboard id -> (calls before, calls after), on demand
+W_DASH_DUP_OFF = "dash_dup_off"  # the Duplicate button drawn disabled (not one selected)
+W_DASH_BULK = "dash_bulk"
+W_DASH_BULK_SELECTED = "dash_bulk_selected"
+W_DASH_BULK_MATCHING = "dash_bulk_matching"
+W_BULK_KIND = "bulk_kind"
+W_BULK_RANGE = "bulk_range"
+W_BULK_AGENTS = "bulk_agents"
+W_BULK_OLD_AGENT = "bulk_old_agent"
+W_BULK_NEW_AGENT = "bulk_new_agent"
+W_BULK_FIELD = "bulk_field"
+W_BULK_OP = "bulk_op"
+W_BULK_OLD_VALUE = "bulk_old_value"
+W_BULK_NEW_VALUE = "bulk_new_value"
+W_BULK_VALUE = "bulk_value"
+W_BULK_DRY_RUN = "bulk_dry_run"
+W_BULK_COUNT_PICK = "bulk_count_pick"
+W_BULK_COUNT = "bulk_count"
+W_BULK_APPLY = "bulk_apply"
+W_BULK_CANCEL = "bulk_cancel"
+W_BULK_REVERT = "bulk_revert"
+W_BULK_BACK = "bulk_back"
+W_BULK_RETRY = "bulk_retry"
