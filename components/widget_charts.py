@@ -13,14 +13,22 @@ from typing import Any
 
 import streamlit as st
 
-from cekura_dashboards.charts import NO_CALLS, build_view, widget_delta
+from cekura_dashboards.charts import (
+    NO_CALLS,
+    build_view,
+    format_count,
+    headline,
+    widget_delta,
+    widget_title,
+)
 from cekura_dashboards.models import Widget
 from components.errors import escape_markdown
 from services.reads import Answer, ChartReads
 
-CHART_HEIGHT = 230
+CHART_HEIGHT = 260  # room for a long y axis title ("Average call duration (seconds)")
 SAVED_SIDE = "Saved dashboard"
 DRAFT_SIDE = "With your unsaved changes"
+CHANGE = "change in "  # "· change in calls: 5,234 → 1,120 (−79 %)"
 COLUMNS = 2  # widgets per row when there is only one side to show
 
 
@@ -31,21 +39,38 @@ def _group_names(widget: Widget, agents: Mapping[int, str]) -> Mapping[Any, str]
     return agents if about_agents else None
 
 
-def _draw(widget: Widget, answer: Answer | None, agents: Mapping[int, str]) -> None:
-    """One side of one widget: its chart, its stat line, "no calls", or why not."""
-    if answer is None:
-        st.caption("Not loaded.")
-        return
-    if answer.error is not None:
-        st.error(escape_markdown(answer.error), icon=":material/error:")
+def _draw(
+    widget: Widget,
+    answer: Answer | None,
+    agents: Mapping[int, str],
+    *,
+    total: bool = False,
+    titled: bool = True,
+) -> None:
+    """One side of one widget: its chart, its stat line, "no calls", or why not; with
+    `total`, a caption under a chart says how many calls it counts; `titled`: the
+    widget's name first (the before/after box names it once, above both sides)."""
+    if answer is None or answer.error is not None:
+        if titled:
+            st.markdown(f"**{escape_markdown(widget_title(widget))}**")
+        st.error(
+            escape_markdown(answer.error if answer else "Not loaded."), icon=":material/error:"
+        )
         return
     view = build_view(widget, answer.value, _group_names(widget, agents))
+    # The title is drawn as text above the chart rather than by Vega, whose title the
+    # chart's fixed height cut off at the top.
+    if titled:
+        st.markdown(f"**{escape_markdown(view.title)}**")
     if view.chart is not None:
-        st.altair_chart(view.chart.properties(height=CHART_HEIGHT), width="stretch")
+        st.altair_chart(view.chart.properties(title="", height=CHART_HEIGHT), width="stretch")
+        if total:
+            count, what = headline(widget, answer.value)
+            st.caption(f"{format_count(count)} {what}")
     elif view.text == NO_CALLS:
         st.info(NO_CALLS, icon=":material/hourglass_empty:")
     else:
-        st.markdown(f"#### {escape_markdown(view.text or '')}")
+        st.markdown(escape_markdown(view.text or ""))
 
 
 def _delta(widget: Widget, before: Answer | None, after: Answer | None) -> str | None:
@@ -85,22 +110,22 @@ def render_widget_charts(
             row = widgets[start : start + COLUMNS]
             for column, widget in zip(st.columns(COLUMNS), row, strict=False):
                 with column, st.container(border=True, key=f"chart_box_{widget.id}"):
-                    _draw(widget, saved.get(int(widget.id)), agents)
+                    _draw(widget, saved.get(int(widget.id)), agents, total=True)
         return
     for widget in widgets:
         wid = int(widget.id)
         with st.container(border=True, key=f"chart_box_{wid}"):
             before, after = saved.get(wid), draft.get(wid)
             delta = None if draft_blocked else _delta(widget, before, after)
-            if delta is not None:
-                st.markdown(f"**Change:** {escape_markdown(delta)}")
+            title = escape_markdown(widget_title(widget))
+            st.markdown(f"**{title}**" + (f" · {CHANGE}{escape_markdown(delta)}" if delta else ""))
             left, right = st.columns(2)
             with left:
                 st.caption(SAVED_SIDE)
-                _draw(widget, before, agents)
+                _draw(widget, before, agents, titled=False)
             with right:
                 st.caption(DRAFT_SIDE)
                 if draft_blocked:
                     st.warning(escape_markdown(draft_blocked), icon=":material/block:")
                 else:
-                    _draw(widget, after, agents)
+                    _draw(widget, after, agents, titled=False)

@@ -99,11 +99,22 @@ def charts(at: Any) -> list[dict[str, Any]]:
 
 
 def chart_titles(at: Any) -> list[str]:
+    """The widget titles drawn right above a chart (the chart's own title is left empty)."""
     out = []
-    for spec in charts(at):
-        title = spec.get("title")
-        out.append(title if isinstance(title, str) else (title or {}).get("text", ""))
+    for box in at.main.children.values():
+        out += _titles_above_charts(box)
     return out
+
+
+def _titles_above_charts(node: Any) -> list[str]:
+    children = list(getattr(node, "children", {}).values())
+    found = []
+    for before, element in zip(children, children[1:], strict=False):
+        if getattr(element, "type", "") == "vega_lite_chart":
+            found.append(str(before.value).strip("*").replace("\\", ""))
+    for child in children:
+        found += _titles_above_charts(child)
+    return found
 
 
 def texts(at: Any) -> str:
@@ -116,9 +127,9 @@ def texts(at: Any) -> str:
 
 def deltas(at: Any) -> list[str]:
     return [
-        str(m.value).replace("\\", "").removeprefix("**Change:** ")
+        str(m.value).replace("\\", "").split(" · change in ", 1)[1]
         for m in at.markdown
-        if str(m.value).startswith("**Change:**")
+        if " · change in " in str(m.value).replace("\\", "")
     ]
 
 
