@@ -54,7 +54,8 @@ def _draw(
         if titled:
             st.markdown(f"**{escape_markdown(widget_title(widget))}**")
         st.error(
-            escape_markdown(answer.error if answer else "Not loaded."), icon=":material/error:"
+            escape_markdown((answer.error if answer else None) or "Not loaded."),
+            icon=":material/error:",
         )
         return
     view = build_view(widget, answer.value, _group_names(widget, agents))
