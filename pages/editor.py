@@ -9,6 +9,7 @@ name, project, the server copy, or the effective filter shown in the widget tabl
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import streamlit as st
@@ -17,13 +18,17 @@ from cekura_dashboards.errors import CekuraError, NotFoundError
 from cekura_dashboards.filter_sentence import describe_filter
 from cekura_dashboards.filter_tree import FilterParseError
 from cekura_dashboards.filter_validation import has_errors, problems_by_node, validate_filter
+from cekura_dashboards.json_equality import same_json
 from cekura_dashboards.relative_dates import format_window, resolve_window
+from components.control_bar import render_control_bar
 from components.errors import escape_markdown, show_error, show_server_reason
 from components.filter_builder import render_builder
 from components.history_view import render_dashboard_history
 from components.json_editor import render_json_editor
+from components.match_count import render_match_count
 from components.patch_preview import render_preview
 from components.save_flow import render_flash, render_save_button, render_save_issue
+from components.widget_charts import render_widget_charts
 from components.widget_table import render_widget_table, widget_rows
 from services import draft_store, reads
 from services import state_keys as keys
@@ -161,6 +166,9 @@ def _signature(draft: Draft) -> tuple[Any, ...]:
         id(draft.loaded),
         draft.version if effective_shown else None,
         draft.save_issue.kind if draft.save_issue is not None else None,
+        # the control bar, the call count and the charts follow the filter: a builder
+        # edit that changes it reruns the page once the fragment has drawn the builder
+        reads.filter_key(draft.filters_json()),
     )
 
 
@@ -276,17 +284,72 @@ def _render(draft: Draft) -> None:
         show_server_reason(message)
 
     state[keys.s_editor_signature(dashboard_id)] = _signature(draft)
-    _filter_area(dashboard_id)
-
     agents = _names(reads.load_agents, draft.project, "agent_name")
     metrics = _names(reads.load_metrics, draft.project, "name")
-    render_widget_table(
-        dashboard_id,
+
+    # --- issue 10: the control bar and the call count, above the builder ---
+    render_control_bar(draft, agents)
+    count_slot = st.container(key=f"ed_match_count_{dashboard_id}")
+
+    _filter_area(dashboard_id)
+
+    # --- issue 10: the charts, under the filter area (they fill the count in above) ---
+    _charts(draft, count_slot, agents, metrics)
+
+    with st.expander(f"Widget details ({len(draft.loaded.widgets)})", expanded=CHARTS_OFF):
+        render_widget_table(
+            dashboard_id,
+            draft.loaded.widgets,
+            _widget_table(draft, agents, metrics),
+            draft.filters_json(),
+            agents=agents,
+            metrics=metrics,
+        )
+
+
+# --- issue 10: the dashboard drawn, before and after ----------------------------------------
+# CEKURA_EDITOR_CHARTS=off leaves the charts and the count out (very large dashboards, and
+# the benchmark's page without charts).
+CHARTS_OFF = os.environ.get("CEKURA_EDITOR_CHARTS", "").strip().lower() in ("0", "off", "no")
+
+
+def _charts(draft: Draft, count_slot: Any, agents: dict[int, str], metrics: dict[int, str]) -> None:
+    """Saved widget data (bulk_data) and, while the draft's filter differs, each widget
+    under the draft (preview_data), read after the builder is drawn so they never hold
+    it up. An invalid draft asks the server nothing: its side says why."""
+    if CHARTS_OFF:
+        return
+    draft_json = draft.filters_json()
+    differs = not same_json(draft.loaded.filters or None, draft_json)
+    blocked: str | None = None
+    if differs:
+        problems = validate_filter(draft.tree, agents=agents, metrics=metrics)
+        errors = sum(1 for p in problems if p.severity == "error")
+        if errors:
+            blocked = (
+                f"Not shown while your filter has {errors} "
+                f"problem{'s' if errors != 1 else ''} (marked in the filter above)."
+            )
+        elif draft.pending_json is not None:
+            blocked = "Not shown while your JSON is not applied."
+    try:
+        loaded = reads.load_chart_reads(
+            draft.loaded, draft_json if differs and blocked is None else ...
+        )
+    except CekuraError as err:
+        show_error(err, key=keys.W_ED_CHARTS_RETRY, context="Could not load the charts.")
+        return
+    with count_slot:
+        render_match_count(
+            loaded.saved_count, loaded.draft_count if differs else None, draft_blocked=blocked
+        )
+    render_widget_charts(
+        draft.dashboard_id,
         draft.loaded.widgets,
-        _widget_table(draft, agents, metrics),
-        draft.filters_json(),
+        loaded,
         agents=agents,
-        metrics=metrics,
+        draft_differs=differs,
+        draft_blocked=blocked,
     )
     _history_section(draft)
 

@@ -76,6 +76,11 @@ def s_widget_rows(dashboard_id: int) -> str:
     return f"s_widget_rows_{int(dashboard_id)}"
 
 
+def s_control_bar_error(dashboard_id: int) -> str:
+    """Why the control bar's last change could not be made, shown until the next one."""
+    return f"s_control_bar_error_{int(dashboard_id)}"
+
+
 def is_stored(key: str) -> bool:
     return key.startswith(STORED_PREFIX)
 
@@ -127,6 +132,7 @@ def w_dash_dup_name(dashboard_id: int) -> str:
 W_ERROR_RETRY = "error_retry"  # components/errors.show_error when the caller names none
 W_ED_LOAD_RETRY = "ed_load_retry"
 W_ED_PROJECTS_RETRY = "ed_projects_retry"
+W_ED_CHARTS_RETRY = "ed_charts_retry"
 
 
 def _ed(part: str, dashboard_id: int) -> str:
@@ -200,6 +206,21 @@ def w_ed_widgets(dashboard_id: int) -> str:
 def w_ed_effective(dashboard_id: int) -> str:
     """The picker of the widget whose effective filter is shown."""
     return _ed("effective", dashboard_id)
+
+
+def w_ed_range(dashboard_id: int) -> str:
+    """The control bar's date range picker (quick ranges, custom)."""
+    return _ed("range", dashboard_id)
+
+
+def w_ed_range_dates(dashboard_id: int) -> str:
+    """The control bar's custom from/to dates."""
+    return _ed("range_dates", dashboard_id)
+
+
+def w_ed_agents(dashboard_id: int) -> str:
+    """The control bar's agent multi-select."""
+    return _ed("agents", dashboard_id)
 
 
 # --- widgets: the filter builder and its value editors ---------------------------------------
