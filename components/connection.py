@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.errors import error_message, escape_markdown
+from components.errors import error_message
+from components.inert import inert
 from services import state_keys as keys
 from services.connection import (
     DEFAULT_BASE_URL,
@@ -32,7 +33,7 @@ def connection_sidebar() -> None:
         try:
             conn = current_connection()
         except Exception as err:  # the page shows the same failure with a Retry button
-            st.error(escape_markdown(error_message(err)))
+            st.error(inert(error_message(err)))
             return
         st.markdown("**Connection**")
         if conn.mode == "demo":
@@ -59,7 +60,7 @@ def connection_sidebar() -> None:
         if conn.mode != "pasted":
             _own_key_form(expanded=error is not None)
         if error:
-            st.error(escape_markdown(error))  # may carry the server's words
+            st.error(inert(error))  # may carry the server's words
 
 
 def _own_key_form(*, expanded: bool) -> None:

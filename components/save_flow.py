@@ -10,7 +10,7 @@ import streamlit as st
 
 from cekura_dashboards.models import Dashboard
 from cekura_dashboards.patch import change_list
-from components.errors import escape_markdown
+from components.inert import inert
 from components.json_editor import path_words
 from components.patch_preview import render_change_list
 from services import state_keys as keys
@@ -39,7 +39,7 @@ def render_save_button(draft: Draft, *, blocked_reason: str | None, dirty: bool)
 def render_flash() -> None:
     message = take_flash()
     if message:
-        st.toast(escape_markdown(message), icon=":material/check_circle:")
+        st.toast(inert(message), icon=":material/check_circle:")
 
 
 def render_save_issue(
@@ -55,13 +55,13 @@ def render_save_issue(
             _conflict(draft, issue.server_copy, projects=projects, agents=agents, metrics=metrics)
         elif kind == "invalid":
             st.error(
-                "Not saved: the Cekura API refused the change. " + escape_markdown(issue.message),
+                "Not saved: the Cekura API refused the change. " + inert(issue.message),
                 icon=":material/block:",
             )
             for path, reasons in issue.filter_errors.items():
                 for reason in reasons:
                     st.error(
-                        escape_markdown(f"Filter, at {path_words(path)}: {reason}"),
+                        inert(f"Filter, at {path_words(path)}: {reason}"),
                         icon=":material/dns:",
                     )
             st.caption(
@@ -70,7 +70,7 @@ def render_save_issue(
             )
             _retry_buttons(dashboard_id)
         elif kind == "unknown":
-            st.warning(escape_markdown(issue.message), icon=":material/help:")
+            st.warning(inert(issue.message), icon=":material/help:")
             st.caption("Your draft is kept. Re-reading shows whether it was saved.")
             with st.container(horizontal=True):
                 st.button(
@@ -88,7 +88,7 @@ def render_save_issue(
                 )
         else:
             st.error(
-                "Not saved. " + escape_markdown(issue.message),
+                "Not saved. " + inert(issue.message),
                 icon=":material/error:",
             )
             st.caption("Your draft is kept as it is.")

@@ -14,7 +14,8 @@ from components.dashboard_table import (
     project_label,
     render_dashboard_table,
 )
-from components.errors import escape_markdown, show_error
+from components.errors import show_error
+from components.inert import inert
 from services import state_keys as keys
 from services.access import denial_reason
 from services.dashboards import create_dashboard, delete_dashboard, duplicate_dashboard
@@ -178,7 +179,7 @@ def _delete_dialog() -> None:
         st.rerun()
     widgets = pending["widgets"]
     with st.container(border=True):
-        st.markdown(f"**{escape_markdown(pending['name'])}**")
+        st.markdown(f"**{inert(pending['name'])}**")
     what = f"and its {widgets} widget{'s' if widgets != 1 else ''} " if widgets else ""
     st.markdown(f"This deletes the dashboard {what}for everyone who uses it. It cannot be undone.")
     if pending.get("error") is not None:
@@ -260,16 +261,16 @@ with new_col.popover("New dashboard", icon=":material/add:", key=keys.W_DASH_NEW
 action_error = state.get(ACTION_ERROR)
 if action_error:
     if action_error["error"] is None:
-        st.warning(escape_markdown(action_error["context"]), icon=":material/warning:")
+        st.warning(inert(action_error["context"]), icon=":material/warning:")
     else:
         show_error(action_error["error"], retry=False, context=action_error["context"])
 
 flash = state.get(FLASH)
 if flash and flash.get("id") is None:
-    st.success(escape_markdown(flash["text"]), icon=":material/check_circle:")
+    st.success(inert(flash["text"]), icon=":material/check_circle:")
 elif flash:
     text_col, open_col = st.columns([5, 1], vertical_alignment="center")
-    text_col.success(escape_markdown(flash["text"]), icon=":material/check_circle:")
+    text_col.success(inert(flash["text"]), icon=":material/check_circle:")
     if open_col.button(
         "Open it", key=keys.W_DASH_FLASH_OPEN, icon=":material/edit:", width="stretch"
     ):
@@ -348,8 +349,8 @@ with actions_box:
                 [4, 1.2, 1.5, 1.3], vertical_alignment="center"
             )
             with info_col:
-                st.markdown(f"**{escape_markdown(name)}**")
-                st.caption(escape_markdown(project_label(selected.project, names)))
+                st.markdown(f"**{inert(name)}**")
+                st.caption(inert(project_label(selected.project, names)))
             if open_col.button(
                 "Open",
                 key=keys.W_DASH_OPEN,
