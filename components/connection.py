@@ -9,7 +9,7 @@ from components.errors import error_message
 from components.inert import inert
 from services import state_keys as keys
 from services.connection import (
-    DEFAULT_BASE_URL,
+    allowed_base_urls,
     connect_with_key,
     connection_error,
     current_connection,
@@ -64,7 +64,10 @@ def connection_sidebar() -> None:
 
 
 def _own_key_form(*, expanded: bool) -> None:
-    st.session_state.setdefault(keys.W_CONN_BASE_URL, DEFAULT_BASE_URL)
+    # The address is chosen from the operator's list, never typed (services/connection.py).
+    allowed = allowed_base_urls()
+    if st.session_state.get(keys.W_CONN_BASE_URL) not in allowed:
+        st.session_state[keys.W_CONN_BASE_URL] = allowed[0]
     with st.expander("Use your own API key", expanded=expanded):
         with st.form(keys.W_CONN_FORM, border=False):
             st.text_input(
@@ -74,5 +77,11 @@ def _own_key_form(*, expanded: bool) -> None:
                 placeholder="Paste your Cekura API key",
                 help="Kept only for this browser tab; never saved or shown again.",
             )
-            st.text_input("API address", key=keys.W_CONN_BASE_URL)
+            st.selectbox(
+                "API address",
+                options=allowed,
+                key=keys.W_CONN_BASE_URL,
+                disabled=len(allowed) == 1,
+                help="The addresses this app may send a key to, set by whoever runs it.",
+            )
             st.form_submit_button("Connect", on_click=_on_connect)
