@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 
 ZWJ = "\u200d"
-_MARKDOWN_SPECIALS = frozenset("\\`*_{}[]()<>#+-.!|~$:=^\"'&")
+# `&` too: "&lt;" would otherwise show as "<", not as what was typed
+_MARKDOWN_SPECIALS = frozenset("\\`*_{}[]()<>#+-.!|~$:&")
 # what GFM's autolink-literal extension starts a link on
 _AUTOLINK_STARTS = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)", re.IGNORECASE)
 

@@ -17,6 +17,8 @@ port scanner telling "closed" from "answered", "redirected" or "wrong key".
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import os
 import secrets
@@ -45,6 +47,17 @@ CONNECT_FAILED = (
 Mode = Literal["demo", "configured", "pasted"]
 
 
+# Made at start-up and never shown: account fingerprints cannot be tied to a key elsewhere.
+_ACCOUNT_SECRET = secrets.token_bytes(32)
+
+
+def account_of(base_url: str, api_key: str) -> str:
+    """The same text for the same address and key (so a key pasted again after a reload
+    is the same account), and nothing that leads back to the key."""
+    message = f"{base_url}\n{api_key}".encode()
+    return hmac.new(_ACCOUNT_SECRET, message, hashlib.sha256).hexdigest()[:20]
+
+
 @dataclass(frozen=True)
 class Connection:
     """What the session is connected to. Never holds the key itself."""
@@ -52,10 +65,31 @@ class Connection:
     id: str  # random per connection: the cache namespace of services/reads.py
     mode: Mode
     base_url: str
+    account: str = ""  # account_of(base_url, key): which account a draft belongs to
+    key_hint: str = ""  # the key as it may be shown: masked, last 4 characters
 
     @property
     def host(self) -> str:
         return urlsplit(self.base_url).netloc or self.base_url
+
+    @property
+    def label(self) -> str:
+        """Which account and address, in words (shown next to Save)."""
+        if self.mode == "demo":
+            return "demo data (the built-in server)"
+        whose = "the app's key" if self.mode == "configured" else "your key"
+        hint = f" {self.key_hint}" if self.key_hint else ""
+        return f"{self.host}, {whose}{hint}"
+
+
+def _connection(mode: Mode, client: CekuraClient, api_key: str) -> Connection:
+    return Connection(
+        id=secrets.token_hex(8),
+        mode=mode,
+        base_url=client.base_url,
+        account=account_of(client.base_url, api_key),
+        key_hint=client.masked_key if mode != "demo" else "",
+    )
 
 
 def _setting(name: str) -> str | None:
@@ -128,8 +162,8 @@ def _default_connection() -> tuple[Connection, CekuraClient]:
     settings = configured_settings()
     if settings is not None:
         base_url, key = settings
-        conn = Connection(id=secrets.token_hex(8), mode="configured", base_url=base_url)
-        return conn, CekuraClient(base_url, key)
+        client = CekuraClient(base_url, key)
+        return _connection("configured", client, key), client
     try:
         demo = demo_server()
     except Exception as err:  # not cached: the next rerun (Retry) tries again
@@ -141,8 +175,8 @@ def _default_connection() -> tuple[Connection, CekuraClient]:
                 "failing, check that the app may write to its data folder."
             ),
         ) from err
-    conn = Connection(id=secrets.token_hex(8), mode="demo", base_url=demo.url)
-    return conn, CekuraClient(demo.url, demo.api_key)
+    client = CekuraClient(demo.url, demo.api_key)
+    return _connection("demo", client, demo.api_key), client
 
 
 def _ensure_connected() -> tuple[Connection, CekuraClient]:
@@ -205,7 +239,7 @@ def connect_with_key(api_key: str, base_url: str) -> bool:
         state[keys.S_CONNECT_ERROR] = CONNECT_FAILED.format(address=base_url)
         return False
     state[keys.S_CLIENT] = client
-    state[keys.S_CONNECTION] = Connection(id=secrets.token_hex(8), mode="pasted", base_url=base_url)
+    state[keys.S_CONNECTION] = _connection("pasted", client, api_key)
     return True
 
 

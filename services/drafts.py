@@ -29,6 +29,7 @@ from cekura_dashboards.json_equality import same_json
 from cekura_dashboards.models import Dashboard
 from cekura_dashboards.patch import patch_body
 from services import state_keys as keys
+from services.connection import Connection, current_connection
 
 UNDO_LIMIT = 100
 
@@ -82,6 +83,9 @@ class Draft:
     # the datetime editor a node shows when the user picked one: node id -> editor mode
     time_modes: dict[str, str] = field(default_factory=dict)
     save_issue: SaveIssue | None = None
+    # The connection the draft was started on (its id, account and label): a draft of one
+    # account's dashboard 12 must never be saved as another account's dashboard 12.
+    connection: Connection | None = None
 
     # --- reading --------------------------------------------------------------------
     def filters_json(self) -> dict[str, Any] | None:
@@ -101,6 +105,11 @@ class Draft:
     def is_dirty(self) -> bool:
         # the rule of the PATCH body: dirty exactly when Save would send something
         return bool(self.changes())
+
+    def belongs_to(self, conn: Connection) -> bool:
+        """Whether Save may send this draft over `conn`: the same account (address and
+        key; the same key pasted again after a reload is the same account)."""
+        return self.connection is None or self.connection.account == conn.account
 
     def snapshot(self) -> Snapshot:
         return Snapshot(self.name, self.project, self.tree)
@@ -231,12 +240,17 @@ def _ids(node: Node) -> list[str]:
 
 
 # --- session storage ----------------------------------------------------------------
-def new_draft(dashboard: Dashboard) -> Draft:
-    """A draft of `dashboard` with nothing changed (raises FilterParseError when its
-    stored filter is not one this app can read)."""
+def new_draft(dashboard: Dashboard, connection: Connection | None = None) -> Draft:
+    """A draft of `dashboard` (read over `connection`) with nothing changed (raises
+    FilterParseError when its stored filter is not one this app can read)."""
     name, project, tree = fields_of(dashboard)
     return Draft(
-        dashboard_id=int(dashboard.id), loaded=dashboard, name=name, project=project, tree=tree
+        dashboard_id=int(dashboard.id),
+        loaded=dashboard,
+        name=name,
+        project=project,
+        tree=tree,
+        connection=connection,
     )
 
 
@@ -246,10 +260,16 @@ def get_draft(dashboard_id: int) -> Draft | None:
 
 
 def start_draft(dashboard: Dashboard) -> Draft:
-    """A new draft of `dashboard`, kept in this session."""
-    draft = new_draft(dashboard)
+    """A new draft of `dashboard`, read over the session's connection, kept in this session."""
+    draft = new_draft(dashboard, current_connection())
     st.session_state[keys.s_draft(draft.dashboard_id)] = draft
     return draft
+
+
+def drop_draft(dashboard_id: int) -> None:
+    """Forget the draft of one dashboard (the editor then starts again from the server)."""
+    st.session_state.pop(keys.s_draft(dashboard_id), None)
+    st.session_state.pop(keys.s_widget_rows(dashboard_id), None)
 
 
 def session_drafts() -> Iterator[Draft]:
