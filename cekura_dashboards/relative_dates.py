@@ -66,17 +66,28 @@ def parse_relative(value: Any) -> RelativeDate | None:
     return RelativeDate(anchor, int(amount) if amount else 0, unit or "")
 
 
-def parse_absolute(value: Any) -> datetime | None:
-    """An ISO 8601 datetime or date as aware UTC (naive means UTC); None when not one."""
+def _iso(value: Any) -> datetime | None:
+    """`value` read as ISO 8601 text, as written (not yet in UTC); None when not one."""
     if not isinstance(value, str):
         return None
     try:
-        parsed = datetime.fromisoformat(value)
+        return datetime.fromisoformat(value)
     except ValueError:
+        return None
+
+
+def parse_absolute(value: Any) -> datetime | None:
+    """An ISO 8601 datetime or date as aware UTC (naive means UTC); None when not one, or
+    when in UTC it would fall outside the calendar (0001-01-01T00:00:00+01:00)."""
+    parsed = _iso(value)
+    if parsed is None:
         return None
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        return None
 
 
 def means_whole_day(value: Any) -> bool:
@@ -88,7 +99,8 @@ def means_whole_day(value: Any) -> bool:
 
 
 def is_datetime_value(value: Any) -> bool:
-    return parse_relative(value) is not None or parse_absolute(value) is not None
+    # the form: a date at the calendar's edge is a date, with a range problem of its own
+    return parse_relative(value) is not None or _iso(value) is not None
 
 
 def _utc(now: datetime | None) -> datetime:
@@ -116,6 +128,11 @@ def resolve_datetime(value: Any, op: str, now: datetime | None = None) -> dateti
     relative = parse_relative(value)
     if relative is None:
         absolute = parse_absolute(value)
+        if absolute is None and _iso(value) is not None:
+            raise ValueError(
+                f"{value!r} falls outside the calendar (before the year 1 or after 9999) "
+                "once turned into UTC."
+            )
         if absolute is None:
             raise ValueError(
                 f"{value!r} is not a date and time; use e.g. 2026-11-07T14:00:00Z, now-7d or today."

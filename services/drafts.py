@@ -140,8 +140,13 @@ class Draft:
     def apply_json(self, text: str) -> bool:
         """Apply typed JSON as one undo step; False (text kept as `pending_json`) when it
         is not a filter. Blank text or `null` means no filter."""
+        # a lone surrogate cannot be sent to the browser (nor to the API): kept as the JSON
+        # escape it came from, so the text box can show it and the message say where
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
         try:
             tree = None if text.strip() in ("", "null") else parse_filter(text)
+            if tree is not None:
+                refuse_lone_surrogates(filter_to_json(tree))
         except FilterParseError as err:
             self.pending_json = PendingJson(text=text, message=err.message, path=err.path)
             return False
@@ -222,9 +227,34 @@ def loaded_body(dashboard: Any) -> dict[str, Any]:
 
 
 def fields_of(dashboard: Any) -> tuple[str, int | None, Node | None]:
-    """What a draft of `dashboard` starts from: its name ("" for none), project, tree."""
+    """What a draft of `dashboard` starts from: its name ("" for none), project, tree
+    (FilterParseError when the stored filter cannot be edited here)."""
     body = loaded_body(dashboard)
+    refuse_lone_surrogates(body["filters"])
     return body["name"] or "", body["project"], parse_filter(body["filters"])
+
+
+def refuse_lone_surrogates(data: Any, path: str = "") -> None:
+    """FilterParseError naming the first text in `data` holding half of a UTF-16 pair
+    (JSON's "\\ud800"): no character, and not sendable to the browser or the API."""
+    if isinstance(data, str):
+        if any("\ud800" <= ch <= "\udfff" for ch in data):
+            shown = data.encode("utf-8", "backslashreplace").decode("utf-8")
+            if len(shown) > 60:
+                shown = shown[:57] + "…"
+            raise FilterParseError(
+                path,
+                f"The text {shown!r} holds a lone surrogate (such as \\ud800): half of a "
+                "character, which cannot be stored or shown. Remove it or write the whole "
+                "character.",
+            )
+    elif isinstance(data, Mapping):
+        for key, value in data.items():
+            refuse_lone_surrogates(key, path)
+            refuse_lone_surrogates(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            refuse_lone_surrogates(item, f"{path}[{index}]")
 
 
 def _same_tree(a: Node | None, b: Node | None) -> bool:
