@@ -19,7 +19,12 @@ from components.inert import inert
 from services import state_keys as keys
 from services.access import denial_reason
 from services.dashboards import create_dashboard, delete_dashboard, duplicate_dashboard
-from services.reads import forget_dashboard_lists, load_dashboard_page, project_names
+from services.reads import (
+    forget_dashboard_lists,
+    load_dashboard_page,
+    project_names,
+    search_cut_short,
+)
 from services.signin import current_actor
 
 EDITOR_PAGE = "pages/editor.py"
@@ -300,6 +305,14 @@ except CekuraError as err:
 
 rows = list(result.results)
 total = int(result.count or 0)
+cut_short = search_cut_short(state[PROJECT], state[SEARCH])
+if cut_short is not None:
+    scanned, of = cut_short
+    st.warning(
+        f"Searched the first {scanned:,} of {of:,} dashboards: matches past them are not "
+        "listed. Pick a project or type more of the name to narrow the search.",
+        icon=":material/content_cut:",
+    )
 filtered = bool(state[SEARCH].strip()) or state[PROJECT] is not None
 
 if total == 0:
