@@ -48,7 +48,9 @@ def render_save_button(draft: Draft, *, blocked_reason: str | None, dirty: bool)
         help=blocked_reason or ("Nothing to save yet." if not dirty else "Save your changes."),
     )
     belongs = draft.connection or current_connection()
-    st.caption(inert(f"Saves to {belongs.label}"), help="The account and address this draft is for.")
+    st.caption(
+        inert(f"Saves to {belongs.label}"), help="The account and address this draft is for."
+    )
 
 
 def render_flash() -> None:

@@ -40,8 +40,7 @@ DEFAULT_BASE_URL = "https://api.cekura.ai"
 ALLOWED_BASE_URLS_SETTING = "CEKURA_ALLOWED_BASE_URLS"
 # One shape for every failure at an allowed address (see the module's docstring).
 CONNECT_FAILED = (
-    "Could not connect with that key to {address}. Check the key and the address, "
-    "then try again."
+    "Could not connect with that key to {address}. Check the key and the address, then try again."
 )
 
 Mode = Literal["demo", "configured", "pasted"]
@@ -134,12 +133,14 @@ def allowed_base_urls() -> list[str]:
     """The addresses a pasted key may be sent to, the operator's list first."""
     raw = _setting(ALLOWED_BASE_URLS_SETTING)
     allowed: list[str] = []
-    for entry in (raw.split(",") if raw else [DEFAULT_BASE_URL]):
+    for entry in raw.split(",") if raw else [DEFAULT_BASE_URL]:
         if not entry.strip():
             continue
         url = normalize_base_url(entry)
         if url is None:
-            log.warning("Ignoring %r in %s: not an http(s) address", entry, ALLOWED_BASE_URLS_SETTING)
+            log.warning(
+                "Ignoring %r in %s: not an http(s) address", entry, ALLOWED_BASE_URLS_SETTING
+            )
         elif url not in allowed:
             allowed.append(url)
     settings = configured_settings()

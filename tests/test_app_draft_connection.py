@@ -104,7 +104,7 @@ def _save_after_the_key_is_dropped(url: str, api_key: str, dashboard_id: int) ->
 
     from services import reads
     from services.connection import connect_with_key, current_connection, disconnect, get_client
-    from services.drafts import get_draft, start_draft
+    from services.drafts import start_draft
     from services.save import save
 
     assert connect_with_key(api_key, url)
