@@ -87,7 +87,8 @@ def _connection(mode: Mode, client: CekuraClient, api_key: str) -> Connection:
         mode=mode,
         base_url=client.base_url,
         account=account_of(client.base_url, api_key),
-        key_hint=client.masked_key if mode != "demo" else "",
+        # only a pasted key is hinted at: it tells two of the user's own keys apart
+        key_hint=client.masked_key if mode == "pasted" else "",
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -23,7 +24,7 @@ from cekura_dashboards.relative_dates import format_window, resolve_window
 from components.json_editor import pending_problem, pretty
 from services import state_keys as keys
 from services.drafts import new_draft
-from tests.harness import DemoAPI
+from tests.harness import DemoAPI, start_demo_api
 from tests.test_app_editor import button, draft_of, open_editor
 
 ODD_VALUES: list[Any] = [
@@ -198,12 +199,23 @@ def _store(api: DemoAPI, filters: Any) -> int:
         return int(cursor.lastrowid or 0)
 
 
+@pytest.fixture(scope="module")
+def odd_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoAPI]:
+    """A demo API of these tests' own: a stored NaN makes the API's list answer 500, which
+    must not reach the tests that share the session's API."""
+    api = start_demo_api(tmp_path_factory.mktemp("odd_values"), calls=200, faults=False)
+    yield api
+    api.stop()
+
+
 @pytest.mark.app
 @pytest.mark.parametrize("filters", STORED, ids=[str(i) for i in range(len(STORED))])
 def test_repro3_a_stored_dashboard_with_an_odd_value_opens_or_says_why(
-    app_env: DemoAPI, filters: Any
+    odd_api: DemoAPI, filters: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    did = _store(app_env, {"operator": "and", "conditions": [filters]})
+    monkeypatch.setenv("CEKURA_BASE_URL", odd_api.url)
+    monkeypatch.setenv("CEKURA_API_KEY", odd_api.api_key)
+    did = _store(odd_api, {"operator": "and", "conditions": [filters]})
     at = open_editor(did)  # asserts no exception
     said = "\n".join(str(e.value) for e in at.error).replace("\\", "")
     if keys.s_draft(did) not in at.session_state:
