@@ -70,13 +70,21 @@ def parse_relative(value: Any) -> RelativeDate | None:
     return RelativeDate(anchor, steps, unit or "")
 
 
-def parse_absolute(value: Any) -> datetime | None:
-    """An ISO 8601 datetime or date as aware UTC (naive means UTC); None when not one."""
+def _iso(value: Any) -> datetime | None:
+    """`value` read as ISO 8601 text, as written (not yet in UTC); None when not one."""
     if not isinstance(value, str):
         return None
     try:
-        parsed = datetime.fromisoformat(value)
+        return datetime.fromisoformat(value)
     except ValueError:
+        return None
+
+
+def parse_absolute(value: Any) -> datetime | None:
+    """An ISO 8601 datetime or date as aware UTC (naive means UTC); None when not one, or
+    when in UTC it would fall outside the calendar (0001-01-01T00:00:00+01:00)."""
+    parsed = _iso(value)
+    if parsed is None:
         return None
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
@@ -89,13 +97,8 @@ def parse_absolute(value: Any) -> datetime | None:
 def calendar_limit_problem(value: Any) -> str | None:
     """Why an ISO 8601 value names no moment in UTC (it lies before 1 Jan of the year 1 or
     after 31 Dec 9999 once its offset is applied), or None."""
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
+    parsed = _iso(value)
+    if parsed is None or parsed.tzinfo is None:
         return None
     try:
         parsed.astimezone(UTC)
@@ -116,7 +119,8 @@ def means_whole_day(value: Any) -> bool:
 
 
 def is_datetime_value(value: Any) -> bool:
-    return parse_relative(value) is not None or parse_absolute(value) is not None
+    # the form: a date at the calendar's edge is a date, with a range problem of its own
+    return parse_relative(value) is not None or _iso(value) is not None
 
 
 def _utc(now: datetime | None) -> datetime:

@@ -14,12 +14,18 @@ from components.dashboard_table import (
     project_label,
     render_dashboard_table,
 )
-from components.errors import escape_markdown, show_error
+from components.errors import show_error
+from components.inert import inert
 from services import state_keys as keys
 from services.access import denial_reason
 from services.bulk import choose_matching, choose_rows
 from services.dashboards import create_dashboard, delete_dashboard, duplicate_dashboard
-from services.reads import forget_dashboard_lists, load_dashboard_page, project_names
+from services.reads import (
+    forget_dashboard_lists,
+    load_dashboard_page,
+    project_names,
+    search_cut_short,
+)
 from services.signin import current_actor
 from services.transfer import export_later
 
@@ -189,7 +195,7 @@ def _delete_dialog() -> None:
         st.rerun()
     widgets = pending["widgets"]
     with st.container(border=True):
-        st.markdown(f"**{escape_markdown(pending['name'])}**")
+        st.markdown(f"**{inert(pending['name'])}**")
     what = f"and its {widgets} widget{'s' if widgets != 1 else ''} " if widgets else ""
     st.markdown(f"This deletes the dashboard {what}for everyone who uses it. It cannot be undone.")
     if pending.get("error") is not None:
@@ -280,16 +286,16 @@ with new_col.popover("New dashboard", icon=":material/add:", key=keys.W_DASH_NEW
 action_error = state.get(ACTION_ERROR)
 if action_error:
     if action_error["error"] is None:
-        st.warning(escape_markdown(action_error["context"]), icon=":material/warning:")
+        st.warning(inert(action_error["context"]), icon=":material/warning:")
     else:
         show_error(action_error["error"], retry=False, context=action_error["context"])
 
 flash = state.get(FLASH)
 if flash and flash.get("id") is None:
-    st.success(escape_markdown(flash["text"]), icon=":material/check_circle:")
+    st.success(inert(flash["text"]), icon=":material/check_circle:")
 elif flash:
     text_col, open_col = st.columns([5, 1], vertical_alignment="center")
-    text_col.success(escape_markdown(flash["text"]), icon=":material/check_circle:")
+    text_col.success(inert(flash["text"]), icon=":material/check_circle:")
     if open_col.button(
         "Open it", key=keys.W_DASH_FLASH_OPEN, icon=":material/edit:", width="stretch"
     ):
@@ -319,6 +325,14 @@ except CekuraError as err:
 
 rows = list(result.results)
 total = int(result.count or 0)
+cut_short = search_cut_short(state[PROJECT], state[SEARCH])
+if cut_short is not None:
+    scanned, of = cut_short
+    st.warning(
+        f"Searched the first {scanned:,} of {of:,} dashboards: matches past them are not "
+        "listed. Pick a project or type more of the name to narrow the search.",
+        icon=":material/content_cut:",
+    )
 filtered = bool(state[SEARCH].strip()) or state[PROJECT] is not None
 
 if total == 0:
@@ -376,8 +390,8 @@ with actions_box:
         with info_col:
             if selected is not None:
                 name = display_name(selected)
-                st.markdown(f"**{escape_markdown(name)}**")
-                st.caption(escape_markdown(project_label(selected.project, names)))
+                st.markdown(f"**{inert(name)}**")
+                st.caption(inert(project_label(selected.project, names)))
             elif chosen:
                 st.markdown(f"**{len(chosen)} dashboards selected**")
                 st.caption("Change them all at once with Bulk change.")
@@ -439,7 +453,7 @@ with actions_box:
             width="stretch",
         ):
             if cannot_bulk is not None:
-                st.caption(escape_markdown(cannot_bulk))
+                st.caption(inert(cannot_bulk))
             if st.button(
                 f"The {len(chosen)} selected" if chosen else "The selected (none yet)",
                 key=keys.W_DASH_BULK_SELECTED,

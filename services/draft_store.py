@@ -23,6 +23,7 @@ from cekura_dashboards.client import dashboard_changed
 from cekura_dashboards.errors import CekuraError
 from cekura_dashboards.models import Dashboard
 from services import reads
+from services.connection import current_connection
 from services.drafts import (
     Draft,
     SaveIssue,
@@ -103,6 +104,8 @@ def reopen(dashboard_id: int, token: str) -> Draft | None:
         log.warning("stored draft of dashboard %d is not readable; ignored", dashboard_id)
         return None
     draft.token = stored.token
+    # the store found it under this session's address and key, so it is this account's
+    draft.connection = current_connection()
     draft.kept_version = draft.version
     draft.reopened = True
     keep_in_session(draft)

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
+from cekura_dashboards.client import MAX_PAGES, DashboardSearch
 from cekura_dashboards.errors import BadRequestError, CekuraError
 from services import state_keys as keys
 from services.connection import current_connection, get_client
@@ -27,6 +28,9 @@ T = TypeVar("T")
 LIST_MAX_AGE_S = 60.0
 DASHBOARD_MAX_AGE_S = 60.0
 REFERENCE_MAX_AGE_S = 300.0  # projects, agents, metrics change rarely
+SEARCH_MAX_AGE_S = 60.0  # a search read from the whole list (a server that ignores `search`)
+SEARCH_MAX_PAGES = MAX_PAGES  # pages of 100 read for one such search; past it, said
+_LIST_KINDS = ("dashboard_list", "dashboard_search")
 
 
 def _entries() -> dict[Hashable, tuple[float, Any]]:
@@ -92,8 +96,15 @@ def load_metrics(project_id: int | None) -> list[Any]:
 def load_dashboard_page(
     *, page: int = 1, page_size: int = 25, project_id: int | None = None, search: str | None = None
 ) -> Any:
-    """One page of the dashboards list (a `Page[DashboardSummary]`)."""
+    """One page of the dashboards list (a `Page[DashboardSummary]`).
+
+    A server that ignores `search` (the public API documents none; the client finds out
+    once per connection) would make every search and every page turn read the whole list.
+    There the matches are read once per (project, term), kept here, and page turns are
+    cut from them: no request. `search_cut_short` says when the read stopped early."""
     search = (search or "").strip() or None
+    if search and not get_client().server_searches(project_id=project_id):
+        return load_dashboard_search(project_id, search).page(page, page_size)
     return _cached(
         ("dashboard_list", page, page_size, project_id, search),
         lambda: get_client().list_dashboards(
@@ -101,6 +112,30 @@ def load_dashboard_page(
         ),
         LIST_MAX_AGE_S,
     )
+
+
+def load_dashboard_search(project_id: int | None, search: str) -> DashboardSearch:
+    """Every dashboard of the project whose name holds `search`, read from the whole list
+    (for a server that ignores `search`), kept for `SEARCH_MAX_AGE_S`."""
+    return _cached(
+        ("dashboard_search", project_id, search),
+        lambda: get_client().search_dashboards(
+            project_id=project_id, search=search, max_pages=SEARCH_MAX_PAGES
+        ),
+        SEARCH_MAX_AGE_S,
+    )
+
+
+def search_cut_short(project_id: int | None, search: str | None) -> tuple[int, int] | None:
+    """(scanned, total) when the kept search for (project, term) stopped before the end of
+    the list, so matches past it are missing; None otherwise. Sends no request."""
+    search = (search or "").strip() or None
+    if not search:
+        return None
+    hit = _entries().get(("dashboard_search", project_id, search))
+    if hit is None or hit[1].complete:
+        return None
+    return hit[1].scanned, hit[1].total
 
 
 def load_dashboard(dashboard_id: int) -> Any:
@@ -130,8 +165,8 @@ def forget_dashboard(dashboard_id: int) -> None:
 
 
 def forget_dashboard_lists() -> None:
-    """After any create, duplicate, rename or delete."""
-    _forget(lambda k: _kind(k) == "dashboard_list")
+    """After any create, duplicate, rename or delete, and on the list's Refresh."""
+    _forget(lambda k: _kind(k) in _LIST_KINDS)
 
 
 # ---- bulk changes (pages/bulk.py) --------------------------------------------------

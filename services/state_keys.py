@@ -199,6 +199,16 @@ def w_ed_overwrite(dashboard_id: int) -> str:
     return _ed("overwrite", dashboard_id)
 
 
+def w_ed_drop_draft(dashboard_id: int) -> str:
+    """Throw away a draft started on another connection."""
+    return _ed("drop_draft", dashboard_id)
+
+
+def w_ed_switch_back(dashboard_id: int) -> str:
+    """Go back to the connection a draft was started on."""
+    return _ed("switch_back", dashboard_id)
+
+
 def w_ed_widgets(dashboard_id: int) -> str:
     return _ed("widgets", dashboard_id)
 
