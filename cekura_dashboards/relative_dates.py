@@ -104,8 +104,8 @@ def calendar_limit_problem(value: Any) -> str | None:
         parsed.astimezone(UTC)
     except OverflowError:
         return (
-            f"{value!r} lies outside the dates that can be named in UTC (1 Jan of the year 1 "
-            "to 31 Dec 9999) once its time zone offset is applied."
+            f"{value!r} falls outside the calendar once its time zone offset is applied: UTC "
+            "can name dates from 1 Jan of the year 1 to 31 Dec 9999."
         )
     return None
 
