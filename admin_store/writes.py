@@ -74,9 +74,12 @@ def new_batch_id() -> str:
 def _guard(ctx: WriteContext, kind: str, batch_id: str | None) -> None:
     """Called first by every write: the role check is made here, where the write is made,
     not only where a button is drawn. A change that is part of a bulk batch needs the
-    bulk right; restoring a batch of dashboards is an edit of each."""
+    bulk right; restoring a batch of dashboards is an edit of each; an import (of one
+    dashboard or many) needs the import right."""
     if kind == "delete":
         action: Action = "delete"
+    elif kind == "import":
+        action = "import"
     elif batch_id is not None and kind != "restore":
         action = "bulk"
     else:

@@ -358,11 +358,18 @@ class CekuraClient:
         params = {"filters": _compact_json(filters) if filters is not None else None}
         return self._parse(WidgetData, self._get_json(path, params=params), "GET", path)
 
-    def preview_widget_data(self, *, widget: Mapping[str, Any]) -> WidgetData:
+    def preview_widget_data(
+        self, *, widget: Mapping[str, Any], dashboard_filters: Any = ...
+    ) -> WidgetData:
         """Chart data of an unsaved widget body (`dashboard`, `chart_type`, `field`, ...).
+        `dashboard_filters` (a filter object or None), when given, stands in for the saved
+        filters of the widget's dashboard (RULES.md): a draft's filter, nothing saved.
         A read sent as POST: sent once, never retried."""
         path = "/dashboards/widgets/preview_data/"
-        response = self._request("POST", path, json=dict(widget))
+        body = dict(widget)
+        if dashboard_filters is not ...:
+            body["dashboard_filters"] = dashboard_filters
+        response = self._request("POST", path, json=body)
         return self._parse(WidgetData, self._json(response, "POST", path), "POST", path)
 
     def bulk_widget_data(

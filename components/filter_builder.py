@@ -30,7 +30,8 @@ from cekura_dashboards.filter_edit import (
 )
 from cekura_dashboards.filter_tree import Condition, Group, Node
 from cekura_dashboards.filter_validation import Problem
-from components.errors import escape_markdown, show_server_reason
+from components.errors import show_server_reason
+from components.inert import inert
 from components.value_editors import render_value_editor, sync
 from services.drafts import Draft, get_draft
 from services.state_keys import w_filter as key
@@ -196,7 +197,7 @@ def render_builder(
 
 def _node_problems(ctx: _Context, node_id: str) -> None:
     for problem in ctx.problems.get(node_id, ()):
-        text = escape_markdown(problem.message)
+        text = inert(problem.message)
         if problem.severity == "error":
             st.error(text, icon=":material/error:")
         else:

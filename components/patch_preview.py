@@ -12,7 +12,7 @@ import streamlit as st
 
 from cekura_dashboards.client import CekuraClient
 from cekura_dashboards.patch import change_list, curl_snippet, json_diff, python_snippet
-from components.errors import escape_markdown
+from components.inert import inert
 from services.drafts import Draft, loaded_body
 
 METHOD = "PATCH"
@@ -26,7 +26,7 @@ def render_change_list(changes: list[str], *, empty: str) -> None:
     if not changes:
         st.caption(empty)
         return
-    st.markdown("\n".join(f"- {escape_markdown(change)}" for change in changes))
+    st.markdown("\n".join(f"- {inert(change)}" for change in changes))
 
 
 def render_preview(

@@ -111,10 +111,23 @@ def render_value_editor(
         _text_choices(cond, [], on_value)
     elif editor == "datetime":
         _datetime_editor(cond, on_value, time_modes.get(cond.node_id), on_time_mode)
-    elif editor in ("number", "id_picker") and spec is not None:
+    elif editor in ("number", "id_picker") and spec is not None and _fits_number_input(cond.value):
         _number_editor(cond, on_value, integer=spec.kind == "integer", unit=spec.unit)
     else:
         _text_editor(cond, on_value, dynamic=editor == "score")
+
+
+# Streamlit's number input holds what a browser's number can: beyond that it raises
+JS_SAFE_INTEGER = 2**53 - 1
+
+
+def _fits_number_input(value: Any) -> bool:
+    """Whether a number input can show `value` (a huge or non-finite number shows as text)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return True  # shown empty, to be typed
+    if isinstance(value, int):
+        return abs(value) <= JS_SAFE_INTEGER
+    return math.isfinite(value)
 
 
 def _ids_only(value: Any) -> bool:

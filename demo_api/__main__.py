@@ -1,5 +1,5 @@
 """`python -m demo_api --host 127.0.0.1 --port PORT --db PATH --api-key KEY [--seed N]
-[--calls N] [--enable-fault-api] [--no-etags] [--ignore-search]`.
+[--calls N] [--enable-fault-api] [--no-etags] [--ignore-search] [--request-budget SECONDS]`.
 
 The key may come from the environment (`DEMO_API_KEY`) instead of `--api-key`, which keeps
 it out of the process list that every local user can read.
@@ -17,6 +17,7 @@ import sys
 from typing import NoReturn
 
 from demo_api.app import ListeningServer, create_app, server_config
+from demo_api.request_budget import DEFAULT_BUDGET_SECONDS
 
 logger = logging.getLogger("demo_api")
 KEY_ENV = "DEMO_API_KEY"
@@ -36,6 +37,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--calls", type=int, default=50_000)
     parser.add_argument("--enable-fault-api", action="store_true")
+    parser.add_argument(
+        "--request-budget",
+        type=float,
+        default=DEFAULT_BUDGET_SECONDS,
+        help="seconds one request may take before its database work is stopped",
+    )
     parser.add_argument(
         "--no-etags", action="store_true", help="answer without ETags (as the contract allows)"
     )
@@ -63,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         seed=args.seed,
         calls=args.calls,
         enable_fault_api=args.enable_fault_api,
+        request_budget=args.request_budget,
         send_etags=not args.no_etags,
         honour_search=not args.ignore_search,
     )

@@ -22,6 +22,7 @@ from demo_api.errors import install_error_handlers
 from demo_api.faults import FaultMiddleware, FaultState
 from demo_api.faults import router as faults_router
 from demo_api.no_etags import NoETags
+from demo_api.request_budget import DEFAULT_BUDGET_SECONDS, install_request_budget
 from demo_api.routers import agents, call_logs, dashboards, metrics, projects, widgets
 
 logger = logging.getLogger(__name__)
@@ -65,15 +66,18 @@ def create_app(
     calls: int = 50_000,
     enable_fault_api: bool = False,
     now: datetime | None = None,
+    request_budget: float = DEFAULT_BUDGET_SECONDS,
     send_etags: bool = True,
     honour_search: bool = True,
 ) -> FastAPI:
     """The demo API over the SQLite file `db_path`, accepting only `api_key`.
 
     `now` fixes the clock of the demo data (seed anchor and relative filters such as
-    `now-7d`); without it the wall clock is used. `send_etags=False` answers without
-    ETags (see no_etags.py). `honour_search=False` makes the list ignore `search`, as the
-    public API may: the client's fallback is tested against it."""
+    `now-7d`); without it the wall clock is used. `request_budget`: the seconds one
+    request may take before its database work is stopped (request_budget.py).
+    `send_etags=False` answers without ETags (see no_etags.py). `honour_search=False`
+    makes the list ignore `search`, as the public API may: the client's fallback is
+    tested against it."""
     if not api_key:
         raise ValueError("The demo API needs a non-empty API key.")
     if now is not None and now.tzinfo is None:
@@ -99,6 +103,7 @@ def create_app(
     app.state.fixed_now = now
     app.state.honour_search = honour_search
     install_error_handlers(app)
+    install_request_budget(app, request_budget)
     if not send_etags:
         app.add_middleware(NoETags)
     authenticated = [Depends(require_api_key)]

@@ -151,8 +151,49 @@ class _Picker:
 
 
 def _hour_weights() -> list[float]:
-    # Business hours are busy, nights quiet.
-    return [0.15 if h < 7 or h > 21 else (1.0 if 9 <= h <= 17 else 0.55) for h in range(24)]
+    # Business hours are busy with a lunch dip, evenings taper off, nights quiet.
+    shape = {7: 0.35, 8: 0.7, 12: 0.8, 13: 0.85, 18: 0.6, 19: 0.45, 20: 0.3, 21: 0.22}
+    return [
+        shape.get(h, 0.1 if h < 7 or h > 21 else (1.0 if 9 <= h <= 17 else 0.5)) for h in range(24)
+    ]
+
+
+# A week's rhythm (Monday first): weekdays busy, Monday busiest, weekends a third as busy.
+WEEKDAY_WEIGHTS = (1.0, 0.92, 0.9, 0.88, 0.8, 0.38, 0.3)
+
+# One incident a demo can point at: a telephony outage of INCIDENT_HOURS starting at
+# 13:00 UTC, INCIDENT_DAYS_AGO days before the anchor, in every project. Calls fail, end
+# in pipeline errors, and the ones that connect run long.
+INCIDENT_DAYS_AGO = 5
+INCIDENT_START_HOUR = 13
+INCIDENT_HOURS = 5
+INCIDENT_SUCCESS = 0.22
+INCIDENT_PIPELINE_ERROR = 0.55
+
+# Agents that change over the 30 days (the share of successful calls at the start and at
+# the anchor), so agents differ in their trend as well as their level.
+AGENT_TRENDS = {2: (0.66, 0.88), 5: (0.74, 0.52), 8: (0.72, 0.9)}
+# Outbound agents call in business hours on weekdays only.
+OUTBOUND_AGENTS = frozenset({5, 7, 9})
+
+
+def _incident_window(anchor: float) -> tuple[float, float]:
+    day = (anchor // DAY - INCIDENT_DAYS_AGO) * DAY
+    start = day + INCIDENT_START_HOUR * 3600
+    return start, start + INCIDENT_HOURS * 3600
+
+
+def _success_rate(agent: AgentSeed, ts: float, earliest: float, anchor: float) -> float:
+    trend = AGENT_TRENDS.get(agent.id)
+    if trend is None:
+        return agent.success_rate
+    progress = (ts - earliest) / (anchor - earliest)
+    return trend[0] + (trend[1] - trend[0]) * progress
+
+
+def _is_business_time(ts: float) -> bool:
+    moment = datetime.fromtimestamp(ts, UTC)
+    return moment.weekday() < 5 and 8 <= moment.hour < 18
 
 
 def seed_database(conn: sqlite3.Connection, *, seed: int, calls: int, now: datetime) -> None:
@@ -260,12 +301,26 @@ def _call_rows(
     earliest = anchor - SEED_WINDOW_DAYS * DAY
     first_midnight = (earliest // DAY) * DAY
     days = int((anchor - first_midnight) // DAY) + 1
+    # A day is kept with its weekday's weight (the weekly rhythm).
+    day_weights = [
+        WEEKDAY_WEIGHTS[datetime.fromtimestamp(first_midnight + d * DAY, UTC).weekday()]
+        for d in range(days)
+    ]
+    pick_day = _Picker(range(days), day_weights)
     timestamps: list[float] = []
     while len(timestamps) < calls:
-        moment = first_midnight + rng.randrange(days) * DAY + (pick_hour(rng) + rng.random()) * 3600
+        moment = first_midnight + pick_day(rng) * DAY + (pick_hour(rng) + rng.random()) * 3600
         if earliest <= moment < anchor:
             timestamps.append(moment)
     timestamps.sort()
+    incident_start, incident_end = _incident_window(anchor)
+    inbound = {
+        pid: [a for a in agents if a.id not in OUTBOUND_AGENTS]
+        for pid, agents in agents_by_project.items()
+    }
+    pick_inbound = {
+        pid: _Picker(agents, [a.weight for a in agents]) for pid, agents in inbound.items()
+    }
 
     call_rows: list[tuple[Any, ...]] = []
     eval_rows: list[tuple[Any, ...]] = []
@@ -273,12 +328,17 @@ def _call_rows(
         call_id = index + 1
         project_id = pick_project(rng)
         agent = pick_agent[project_id](rng)
-        duration = round(
-            min(1800.0, max(4.0, rng.lognormvariate(math.log(agent.median_duration), 0.6))), 1
-        )
+        if agent.id in OUTBOUND_AGENTS and not _is_business_time(ts):
+            agent = pick_inbound[project_id](rng)
+        in_incident = incident_start <= ts < incident_end
+        median = agent.median_duration * (1.6 if in_incident else 1.0)
+        duration = round(min(1800.0, max(4.0, rng.lognormvariate(math.log(median), 0.6))), 1)
+        rate = INCIDENT_SUCCESS if in_incident else _success_rate(agent, ts, earliest, anchor)
         roll = rng.random()
-        success: int | None = None if roll < 0.02 else int(roll < agent.success_rate + 0.02)
+        success: int | None = None if roll < 0.02 else int(roll < rate + 0.02)
         call_ended_reason = (pick_failure_reason if success == 0 else pick_reason)(rng)
+        if in_incident and rng.random() < INCIDENT_PIPELINE_ERROR:
+            call_ended_reason = "pipeline-error"
         if call_ended_reason == "customer-did-not-answer":
             duration = round(rng.uniform(4, 30), 1)
         dropoff = None if success and rng.random() < 0.85 else rng.choice(DROPOFF_POINTS)

@@ -9,6 +9,7 @@ name, project, the server copy, or the effective filter shown in the widget tabl
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import streamlit as st
@@ -17,14 +18,19 @@ from cekura_dashboards.errors import CekuraError, NotFoundError
 from cekura_dashboards.filter_sentence import describe_filter
 from cekura_dashboards.filter_tree import FilterParseError
 from cekura_dashboards.filter_validation import has_errors, problems_by_node, validate_filter
+from cekura_dashboards.json_equality import same_json
 from cekura_dashboards.relative_dates import format_window, resolve_window
+from components.control_bar import render_control_bar
 from components.errors import escape_markdown, show_error, show_server_reason
 from components.filter_builder import render_builder
+from components.history_view import render_dashboard_history
 from components.json_editor import render_json_editor
+from components.match_count import render_match_count
 from components.patch_preview import render_preview
 from components.save_flow import render_flash, render_save_button, render_save_issue
+from components.widget_charts import render_widget_charts
 from components.widget_table import render_widget_table, widget_rows
-from services import reads
+from services import draft_store, reads
 from services import state_keys as keys
 from services.access import denial_reason
 from services.connection import get_client
@@ -132,18 +138,22 @@ def _enum_values() -> dict[int, list[str]]:
 
 
 def _open_drafts() -> None:
-    """Drafts this session still holds (e.g. after following a link without an id)."""
-    unsaved = [d for d in session_drafts() if d.is_dirty()]
+    """Unsaved drafts: the ones kept in the store for this connection (they survive a
+    reload) and this session's. Each link carries the dashboard and the draft."""
+    unsaved = draft_store.open_drafts(list(session_drafts()))
     if not unsaved:
         return
-    st.markdown("**Dashboards with unsaved changes in this tab**")
-    for draft in unsaved:
+    st.markdown("**Dashboards with unsaved changes**")
+    for item in unsaved:
+        label = escape_markdown(item.name) if item.name else f"Dashboard {item.dashboard_id}"
+        if item.expires_at is not None:
+            label += f" (kept until {item.expires_at:%Y-%m-%d})"
         st.page_link(
             "pages/editor.py",
             # a page link's label is markdown (images, code): the name must stay text
-            label=escape_markdown(draft.name) if draft.name else f"Dashboard {draft.dashboard_id}",
+            label=label,
             icon=":material/edit_note:",
-            query_params={"dashboard": str(draft.dashboard_id)},
+            query_params=draft_store.link_params(item),
         )
 
 
@@ -156,6 +166,9 @@ def _signature(draft: Draft) -> tuple[Any, ...]:
         id(draft.loaded),
         draft.version if effective_shown else None,
         draft.save_issue.kind if draft.save_issue is not None else None,
+        # the control bar, the call count and the charts follow the filter: a builder
+        # edit that changes it reruns the page once the fragment has drawn the builder
+        reads.filter_key(draft.filters_json()),
     )
 
 
@@ -179,7 +192,7 @@ def main() -> None:
         _back_link()
         _open_drafts()
         return
-    draft = get_draft(dashboard_id)
+    draft = _stored_draft(dashboard_id)
     if draft is None:
         try:
             dashboard = reads.load_dashboard(dashboard_id)
@@ -218,6 +231,7 @@ def main() -> None:
 
 def _render(draft: Draft) -> None:
     dashboard_id = draft.dashboard_id
+    _keep(draft, notices=True)
     render_flash()
     _back_link()
     saved_name = draft.loaded.name or "(no name)"
@@ -270,18 +284,74 @@ def _render(draft: Draft) -> None:
         show_server_reason(message)
 
     state[keys.s_editor_signature(dashboard_id)] = _signature(draft)
-    _filter_area(dashboard_id)
-
     agents = _names(reads.load_agents, draft.project, "agent_name")
     metrics = _names(reads.load_metrics, draft.project, "name")
-    render_widget_table(
-        dashboard_id,
+
+    # --- issue 10: the control bar and the call count, above the builder ---
+    render_control_bar(draft, agents)
+    count_slot = st.container(key=f"ed_match_count_{dashboard_id}")
+
+    _filter_area(dashboard_id)
+
+    # --- issue 10: the charts, under the filter area (they fill the count in above) ---
+    _charts(draft, count_slot, agents, metrics)
+
+    with st.expander(f"Widget details ({len(draft.loaded.widgets)})", expanded=CHARTS_OFF):
+        render_widget_table(
+            dashboard_id,
+            draft.loaded.widgets,
+            _widget_table(draft, agents, metrics),
+            draft.filters_json(),
+            agents=agents,
+            metrics=metrics,
+        )
+
+
+# --- issue 10: the dashboard drawn, before and after ----------------------------------------
+# CEKURA_EDITOR_CHARTS=off leaves the charts and the count out (very large dashboards, and
+# the benchmark's page without charts).
+CHARTS_OFF = os.environ.get("CEKURA_EDITOR_CHARTS", "").strip().lower() in ("0", "off", "no")
+
+
+def _charts(draft: Draft, count_slot: Any, agents: dict[int, str], metrics: dict[int, str]) -> None:
+    """Saved widget data (bulk_data) and, while the draft's filter differs, each widget
+    under the draft (preview_data), read after the builder is drawn so they never hold
+    it up. An invalid draft asks the server nothing: its side says why."""
+    if CHARTS_OFF:
+        return
+    draft_json = draft.filters_json()
+    differs = not same_json(draft.loaded.filters or None, draft_json)
+    blocked: str | None = None
+    if differs:
+        problems = validate_filter(draft.tree, agents=agents, metrics=metrics)
+        errors = sum(1 for p in problems if p.severity == "error")
+        if errors:
+            blocked = (
+                f"Not shown while your filter has {errors} "
+                f"problem{'s' if errors != 1 else ''} (marked in the filter above)."
+            )
+        elif draft.pending_json is not None:
+            blocked = "Not shown while your JSON is not applied."
+    try:
+        loaded = reads.load_chart_reads(
+            draft.loaded, draft_json if differs and blocked is None else ...
+        )
+    except CekuraError as err:
+        show_error(err, key=keys.W_ED_CHARTS_RETRY, context="Could not load the charts.")
+        return
+    with count_slot:
+        render_match_count(
+            loaded.saved_count, loaded.draft_count if differs else None, draft_blocked=blocked
+        )
+    render_widget_charts(
+        draft.dashboard_id,
         draft.loaded.widgets,
-        _widget_table(draft, agents, metrics),
-        draft.filters_json(),
+        loaded,
         agents=agents,
-        metrics=metrics,
+        draft_differs=differs,
+        draft_blocked=blocked,
     )
+    _history_section(draft)
 
 
 @st.fragment
@@ -290,6 +360,7 @@ def _filter_area(dashboard_id: int) -> None:
     if draft is None:
         st.rerun(scope="app")
         return
+    _keep(draft, notices=False)  # an edit in the fragment reruns only it
     agents = _names(reads.load_agents, draft.project, "agent_name")
     metrics = _names(reads.load_metrics, draft.project, "name")
     problems = validate_filter(draft.tree, agents=agents, metrics=metrics)
@@ -419,6 +490,68 @@ def _toolbar(draft: Draft, dirty: bool) -> None:
             disabled=not dirty,
             help="Go back to the saved version (you can undo this).",
         )
+
+
+# --- drafts that survive a reload, and this dashboard's history (issue 13) --------------------
+def _stored_draft(dashboard_id: int) -> Draft | None:
+    """This session's draft, or the stored one the URL names (after a reload, in a tab
+    reopened from history, on another app process)."""
+    draft = get_draft(dashboard_id)
+    token = st.query_params.get(draft_store.DRAFT_PARAM)
+    if not token or (draft is not None and draft.token == token):
+        return draft
+    reopened = draft_store.reopen(dashboard_id, str(token))
+    if reopened is None:
+        st.info(
+            "The draft in this link is no longer kept (it was saved or discarded, or is "
+            "older than 14 days, or belongs to another API key). Showing the dashboard.",
+            icon=":material/info:",
+        )
+        return draft
+    return reopened
+
+
+def _keep(draft: Draft, *, notices: bool) -> None:
+    """Store the draft when it changed; `notices`: also say what the draft is (reopened,
+    older than the server copy, a restore)."""
+    if notices:
+        _draft_notices(draft)
+    if not draft_store.keep(draft):
+        st.warning(
+            "Your draft could not be kept in the app's store: it lives only in this tab "
+            "until you save it.",
+            icon=":material/warning:",
+        )
+
+
+def _draft_notices(draft: Draft) -> None:
+    if draft.reopened:
+        draft.reopened = False
+        st.info(
+            "Reopened your unsaved draft. Undo history does not survive a reload: Undo "
+            "starts from here.",
+            icon=":material/restore_page:",
+        )
+        if draft.save_issue is not None and draft.save_issue.kind == "conflict":
+            st.warning(
+                "This draft is older than the dashboard on the server: someone saved the "
+                "dashboard after you started the draft. Compare your changes with theirs "
+                "below, then choose.",
+                icon=":material/group:",
+            )
+    if draft.restoring_entry_id is not None and draft.is_dirty():
+        st.info(
+            f"This draft restores a version from the history (entry "
+            f"#{draft.restoring_entry_id}). Check what it changes and the exact request "
+            "under Preview; Save restores it. A restore puts back the name, project and "
+            "filter; the widgets stay as they are now.",
+            icon=":material/settings_backup_restore:",
+        )
+
+
+def _history_section(draft: Draft) -> None:
+    with st.expander("History of this dashboard", icon=":material/history:"):
+        render_dashboard_history(draft.dashboard_id)
 
 
 main()

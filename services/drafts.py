@@ -29,6 +29,7 @@ from cekura_dashboards.json_equality import same_json
 from cekura_dashboards.models import Dashboard
 from cekura_dashboards.patch import patch_body
 from services import state_keys as keys
+from services.connection import Connection, current_connection
 
 UNDO_LIMIT = 100
 
@@ -82,6 +83,15 @@ class Draft:
     # the datetime editor a node shows when the user picked one: node id -> editor mode
     time_modes: dict[str, str] = field(default_factory=dict)
     save_issue: SaveIssue | None = None
+    # kept in the store (services/draft_store.py) under this token, which the URL carries
+    token: str | None = None
+    kept_version: int | None = None  # the `version` last stored (None: never)
+    # the journal entry whose copy this draft puts back: Save journals a "restore"
+    restoring_entry_id: int | None = None
+    reopened: bool = False  # this session found the draft in the store (after a reload)
+    # The connection the draft was started on (its id, account and label): a draft of one
+    # account's dashboard 12 must never be saved as another account's dashboard 12.
+    connection: Connection | None = None
 
     # --- reading --------------------------------------------------------------------
     def filters_json(self) -> dict[str, Any] | None:
@@ -101,6 +111,11 @@ class Draft:
     def is_dirty(self) -> bool:
         # the rule of the PATCH body: dirty exactly when Save would send something
         return bool(self.changes())
+
+    def belongs_to(self, conn: Connection) -> bool:
+        """Whether Save may send this draft over `conn`: the same account (address and
+        key; the same key pasted again after a reload is the same account)."""
+        return self.connection is None or self.connection.account == conn.account
 
     def snapshot(self) -> Snapshot:
         return Snapshot(self.name, self.project, self.tree)
@@ -131,8 +146,13 @@ class Draft:
     def apply_json(self, text: str) -> bool:
         """Apply typed JSON as one undo step; False (text kept as `pending_json`) when it
         is not a filter. Blank text or `null` means no filter."""
+        # a lone surrogate cannot be sent to the browser (nor to the API): kept as the JSON
+        # escape it came from, so the text box can show it and the message say where
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
         try:
             tree = None if text.strip() in ("", "null") else parse_filter(text)
+            if tree is not None:
+                refuse_lone_surrogates(filter_to_json(tree))
         except FilterParseError as err:
             self.pending_json = PendingJson(text=text, message=err.message, path=err.path)
             return False
@@ -187,6 +207,7 @@ class Draft:
         self.redo_stack.clear()
         self.save_issue = None
         self.pending_json = None
+        self.restoring_entry_id = None
         self._touched()
 
     def _restore(self, snap: Snapshot) -> None:
@@ -213,9 +234,34 @@ def loaded_body(dashboard: Any) -> dict[str, Any]:
 
 
 def fields_of(dashboard: Any) -> tuple[str, int | None, Node | None]:
-    """What a draft of `dashboard` starts from: its name ("" for none), project, tree."""
+    """What a draft of `dashboard` starts from: its name ("" for none), project, tree
+    (FilterParseError when the stored filter cannot be edited here)."""
     body = loaded_body(dashboard)
+    refuse_lone_surrogates(body["filters"])
     return body["name"] or "", body["project"], parse_filter(body["filters"])
+
+
+def refuse_lone_surrogates(data: Any, path: str = "") -> None:
+    """FilterParseError naming the first text in `data` holding half of a UTF-16 pair
+    (JSON's "\\ud800"): no character, and not sendable to the browser or the API."""
+    if isinstance(data, str):
+        if any("\ud800" <= ch <= "\udfff" for ch in data):
+            shown = data.encode("utf-8", "backslashreplace").decode("utf-8")
+            if len(shown) > 60:
+                shown = shown[:57] + "…"
+            raise FilterParseError(
+                path,
+                f"The text {shown!r} holds a lone surrogate (such as \\ud800): half of a "
+                "character, which cannot be stored or shown. Remove it or write the whole "
+                "character.",
+            )
+    elif isinstance(data, Mapping):
+        for key, value in data.items():
+            refuse_lone_surrogates(key, path)
+            refuse_lone_surrogates(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            refuse_lone_surrogates(item, f"{path}[{index}]")
 
 
 def _same_tree(a: Node | None, b: Node | None) -> bool:
@@ -230,13 +276,60 @@ def _ids(node: Node) -> list[str]:
     return [n.node_id for _, n in iter_nodes(node)]
 
 
+# --- as a JSON document (the store keeps drafts so) ------------------------------------
+DOCUMENT_FORMAT = 1
+
+
+def draft_document(draft: Draft) -> dict[str, Any]:
+    """What survives a reload: the working copy's name, project and filter, the server copy
+    it is based on (the stale-write check and the PATCH body need it), and the restore it
+    is making. Undo/redo history, JSON typed and not applied, and editor modes are not
+    kept."""
+    return {
+        "format": DOCUMENT_FORMAT,
+        "name": draft.name,
+        "project": draft.project,
+        "filters": draft.filters_json(),
+        "loaded": draft.loaded.model_dump(mode="json"),
+        "restoring_entry_id": draft.restoring_entry_id,
+    }
+
+
+def draft_from_document(document: Any) -> Draft:
+    """The draft `draft_document` described. Raises ValueError (FilterParseError is one)
+    when the document is not one."""
+    if not isinstance(document, Mapping) or document.get("format") != DOCUMENT_FORMAT:
+        raise ValueError("not a stored draft of this app")
+    loaded = Dashboard.model_validate(document["loaded"])
+    draft = new_draft(loaded)
+    project = document.get("project")
+    if project is not None and not isinstance(project, int):
+        raise ValueError("a stored draft's project must be a number")
+    draft.name = str(document.get("name") or "")
+    draft.project = project
+    draft.tree = parse_filter(document.get("filters"))
+    restoring = document.get("restoring_entry_id")
+    draft.restoring_entry_id = restoring if isinstance(restoring, int) else None
+    return draft
+
+
+def base_updated_at(draft: Draft) -> str | None:
+    stamp = draft.loaded.updated_at
+    return None if stamp is None else stamp.isoformat()
+
+
 # --- session storage ----------------------------------------------------------------
-def new_draft(dashboard: Dashboard) -> Draft:
-    """A draft of `dashboard` with nothing changed (raises FilterParseError when its
-    stored filter is not one this app can read)."""
+def new_draft(dashboard: Dashboard, connection: Connection | None = None) -> Draft:
+    """A draft of `dashboard` (read over `connection`) with nothing changed (raises
+    FilterParseError when its stored filter is not one this app can read)."""
     name, project, tree = fields_of(dashboard)
     return Draft(
-        dashboard_id=int(dashboard.id), loaded=dashboard, name=name, project=project, tree=tree
+        dashboard_id=int(dashboard.id),
+        loaded=dashboard,
+        name=name,
+        project=project,
+        tree=tree,
+        connection=connection,
     )
 
 
@@ -246,10 +339,19 @@ def get_draft(dashboard_id: int) -> Draft | None:
 
 
 def start_draft(dashboard: Dashboard) -> Draft:
-    """A new draft of `dashboard`, kept in this session."""
-    draft = new_draft(dashboard)
+    """A new draft of `dashboard`, read over the session's connection, kept in this session."""
+    return keep_in_session(new_draft(dashboard, current_connection()))
+
+
+def keep_in_session(draft: Draft) -> Draft:
     st.session_state[keys.s_draft(draft.dashboard_id)] = draft
     return draft
+
+
+def drop_draft(dashboard_id: int) -> None:
+    """Forget the draft of one dashboard (the editor then starts again from the server)."""
+    st.session_state.pop(keys.s_draft(dashboard_id), None)
+    st.session_state.pop(keys.s_widget_rows(dashboard_id), None)
 
 
 def session_drafts() -> Iterator[Draft]:

@@ -20,7 +20,8 @@ from cekura_dashboards.filter_tree import node_at_path
 from cekura_dashboards.json_equality import same_json
 from services import reads
 from services import state_keys as keys
-from services.drafts import Draft, SaveIssue, SaveIssueKind, get_draft, loaded_body
+from services.connection import Connection, current_connection, disconnect
+from services.drafts import Draft, SaveIssue, SaveIssueKind, drop_draft, get_draft, loaded_body
 from services.writing import write_context
 
 
@@ -34,11 +35,32 @@ def take_flash() -> str | None:
     return str(message) if message else None
 
 
+def other_connection(draft: Draft) -> Connection | None:
+    """The connection `draft` was started on when the session is now on another account
+    (None when it may be saved here)."""
+    if draft.connection is None or draft.belongs_to(current_connection()):
+        return None
+    return draft.connection
+
+
+def wrong_connection_message(draft: Draft) -> str | None:
+    """Why this draft may not be saved over the session's connection, or None."""
+    started = other_connection(draft)
+    if started is None:
+        return None
+    return (
+        f"This draft was started on {started.label}, but this tab is now connected to "
+        f"{current_connection().label}. Saving here would change another account's "
+        f"dashboard {draft.dashboard_id}, so it is not allowed."
+    )
+
+
 def save(dashboard_id: int, *, overwrite: bool = False) -> None:
     """Send the draft. With `overwrite`, the check is made against the copy the user was
-    shown in the conflict panel, so a third save in between is still caught."""
+    shown in the conflict panel, so a third save in between is still caught. A draft
+    started on another connection is never sent (see `wrong_connection_message`)."""
     draft = get_draft(dashboard_id)
-    if draft is None:
+    if draft is None or other_connection(draft) is not None:
         return
     issue = draft.save_issue
     expected = issue.server_copy if overwrite and issue is not None else draft.loaded
@@ -50,7 +72,12 @@ def save(dashboard_id: int, *, overwrite: bool = False) -> None:
         return
     try:
         saved = writes.update_dashboard(
-            write_context(), dashboard_id=dashboard_id, changes=changes, expected=expected
+            write_context(),
+            dashboard_id=dashboard_id,
+            changes=changes,
+            expected=expected,
+            # a draft set to a version from the History page: journalled as a restore
+            kind="restore" if draft.restoring_entry_id is not None else "update",
         )
     except ConflictError as err:
         draft.save_issue = SaveIssue(
@@ -106,7 +133,7 @@ def reload_theirs(dashboard_id: int) -> None:
 def reread(dashboard_id: int) -> None:
     """After an unknown outcome: read the dashboard again and say what happened."""
     draft = get_draft(dashboard_id)
-    if draft is None:
+    if draft is None or other_connection(draft) is not None:
         return
     reads.forget_dashboard(dashboard_id)
     try:
@@ -122,6 +149,19 @@ def reread(dashboard_id: int) -> None:
         _flash("Your changes were not saved. Your draft is intact: save again.")
     else:
         draft.save_issue = SaveIssue("conflict", server_copy=current)
+
+
+def discard_draft(dashboard_id: int) -> None:
+    """Throw the draft away; the editor opens the dashboard again from this connection."""
+    drop_draft(dashboard_id)
+    _flash("Your draft was thrown away; the dashboard is shown as this connection has it.")
+
+
+def switch_back(dashboard_id: int) -> None:
+    """Back to the app's own connection (the draft's), keeping the draft: a pasted key is
+    forgotten. Used when the draft was started on the configured API or demo data."""
+    disconnect()
+    _flash("Switched back to the connection this draft was started on.")
 
 
 def dismiss(dashboard_id: int) -> None:

@@ -30,6 +30,8 @@ S_READS = "s_reads"  # services/reads.py: {"connection": id, "entries": {...}}
 S_ACTOR = "s_actor"  # the signed-in person and role (services.access.Actor)
 S_OPEN_APP_NOTICE_SHOWN = "s_open_app_notice_shown"  # the "anyone can change" notice, once
 W_SIGN_OUT = "signin_sign_out"
+S_HISTORY_NAME = "s_history_name"  # without sign-in: the name the journal records as "who"
+W_HISTORY_NAME = "sidebar_history_name"
 
 
 def w_sign_in(provider: str | None) -> str:
@@ -72,6 +74,11 @@ def s_editor_signature(dashboard_id: int) -> str:
 def s_widget_rows(dashboard_id: int) -> str:
     """The widget table built for one server copy (rebuilt when that copy changes)."""
     return f"s_widget_rows_{int(dashboard_id)}"
+
+
+def s_control_bar_error(dashboard_id: int) -> str:
+    """Why the control bar's last change could not be made, shown until the next one."""
+    return f"s_control_bar_error_{int(dashboard_id)}"
 
 
 def is_stored(key: str) -> bool:
@@ -125,6 +132,7 @@ def w_dash_dup_name(dashboard_id: int) -> str:
 W_ERROR_RETRY = "error_retry"  # components/errors.show_error when the caller names none
 W_ED_LOAD_RETRY = "ed_load_retry"
 W_ED_PROJECTS_RETRY = "ed_projects_retry"
+W_ED_CHARTS_RETRY = "ed_charts_retry"
 
 
 def _ed(part: str, dashboard_id: int) -> str:
@@ -191,6 +199,16 @@ def w_ed_overwrite(dashboard_id: int) -> str:
     return _ed("overwrite", dashboard_id)
 
 
+def w_ed_drop_draft(dashboard_id: int) -> str:
+    """Throw away a draft started on another connection."""
+    return _ed("drop_draft", dashboard_id)
+
+
+def w_ed_switch_back(dashboard_id: int) -> str:
+    """Go back to the connection a draft was started on."""
+    return _ed("switch_back", dashboard_id)
+
+
 def w_ed_widgets(dashboard_id: int) -> str:
     return _ed("widgets", dashboard_id)
 
@@ -198,6 +216,21 @@ def w_ed_widgets(dashboard_id: int) -> str:
 def w_ed_effective(dashboard_id: int) -> str:
     """The picker of the widget whose effective filter is shown."""
     return _ed("effective", dashboard_id)
+
+
+def w_ed_range(dashboard_id: int) -> str:
+    """The control bar's date range picker (quick ranges, custom)."""
+    return _ed("range", dashboard_id)
+
+
+def w_ed_range_dates(dashboard_id: int) -> str:
+    """The control bar's custom from/to dates."""
+    return _ed("range_dates", dashboard_id)
+
+
+def w_ed_agents(dashboard_id: int) -> str:
+    """The control bar's agent multi-select."""
+    return _ed("agents", dashboard_id)
 
 
 # --- widgets: the filter builder and its value editors ---------------------------------------
@@ -236,3 +269,75 @@ W_CALLS_UNDO = "calls_undo"
 W_CALLS_RESET = "calls_reset"
 W_CALLS_TARGET = "calls_target_dashboard"
 W_CALLS_USE = "calls_use_on_dashboard"
+
+
+# --- the History page and the editor's History section (components/history_view.py) ---------
+# `scope`: 0 on the History page, the dashboard id in the editor's section.
+def s_history_cursor(scope: int) -> str:
+    """The journal page shown: a stack of `before_id`s (empty: the newest entries)."""
+    return f"s_history_cursor_{int(scope)}"
+
+
+def s_history_reread(entry_id: int) -> str:
+    """What a re-read found out about an entry whose outcome is unknown."""
+    return f"s_history_reread_{int(entry_id)}"
+
+
+S_HISTORY_FLASH = "s_history_flash"  # the last restore/re-create/import: text and new id
+S_HISTORY_IMPORT = "s_history_import"  # the import file read and its dry run
+
+
+def w_hist(part: str, scope: int) -> str:
+    """A filter, pager or version picker of the journal in one scope."""
+    return f"hist_{part}_{int(scope)}"
+
+
+def w_hist_version(part: str, scope: int, count: int) -> str:
+    """A version picker, new whenever the number of versions changes (so it starts again
+    on the first and the newest version instead of keeping a place that moved)."""
+    return f"histver_{part}_{int(scope)}_{int(count)}"
+
+
+def w_hist_entry(part: str, entry_id: int) -> str:
+    """A toggle or button of one journal entry."""
+    return f"histentry_{part}_{int(entry_id)}"
+
+
+W_HIST_EXPORT_IDS = "hist_export_ids"
+W_HIST_EXPORT = "hist_export_download"
+W_HIST_IMPORT_FILE = "hist_import_file"
+W_HIST_IMPORT_TEXT = "hist_import_text"
+W_HIST_IMPORT_CHECK = "hist_import_check"
+W_HIST_IMPORT_GO = "hist_import_go"
+W_DASH_EXPORT = "dash_export"
+
+
+# --- bulk changes (pages/bulk.py, services/bulk.py; the list's bulk entry) -----------------
+S_DASH_OPEN_CREATED = "s_dash_open_created"  # the dashboard just created: open it next run
+S_BULK_TARGET = "s_bulk_target"  # which dashboards the bulk page changes (services/bulk.py)
+S_BULK_PLAN = "s_bulk_plan"  # the last dry run (cekura_dashboards.bulk_plan.BulkPlan)
+S_BULK_RUN = "s_bulk_run"  # the apply or revert in progress or done (services/bulk.BulkRun)
+S_BULK_LAST_BATCH = "s_bulk_last_batch"  # the batch id the last apply wrote under
+S_BULK_COUNTS = "s_bulk_counts"  # dashboard id -> (calls before, calls after), on demand
+W_DASH_DUP_OFF = "dash_dup_off"  # the Duplicate button drawn disabled (not one selected)
+W_DASH_BULK = "dash_bulk"
+W_DASH_BULK_SELECTED = "dash_bulk_selected"
+W_DASH_BULK_MATCHING = "dash_bulk_matching"
+W_BULK_KIND = "bulk_kind"
+W_BULK_RANGE = "bulk_range"
+W_BULK_AGENTS = "bulk_agents"
+W_BULK_OLD_AGENT = "bulk_old_agent"
+W_BULK_NEW_AGENT = "bulk_new_agent"
+W_BULK_FIELD = "bulk_field"
+W_BULK_OP = "bulk_op"
+W_BULK_OLD_VALUE = "bulk_old_value"
+W_BULK_NEW_VALUE = "bulk_new_value"
+W_BULK_VALUE = "bulk_value"
+W_BULK_DRY_RUN = "bulk_dry_run"
+W_BULK_COUNT_PICK = "bulk_count_pick"
+W_BULK_COUNT = "bulk_count"
+W_BULK_APPLY = "bulk_apply"
+W_BULK_CANCEL = "bulk_cancel"
+W_BULK_REVERT = "bulk_revert"
+W_BULK_BACK = "bulk_back"
+W_BULK_RETRY = "bulk_retry"

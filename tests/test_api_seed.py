@@ -233,3 +233,33 @@ def test_a_fixed_now_anchors_data_and_relative_filters(tmp_path: Path) -> None:
         assert newest.startswith("2026-03-1")
     finally:
         server.stop()
+
+
+def test_the_data_tells_a_story(big: sqlite3.Connection) -> None:
+    """Charts of the seeded dashboards show shapes: a weekly rhythm, one incident, agents
+    whose success moves differently over the month."""
+    from demo_api import seed
+
+    rows = big.execute("SELECT timestamp, success, call_ended_reason, agent_id FROM call_logs")
+    weekdays: Counter[int] = Counter()
+    by_day: dict[int, list[int]] = {}
+    incident_start, incident_end = seed._incident_window(NOW.timestamp())
+    inside: list[tuple[int | None, str]] = []
+    halves: dict[tuple[int, int], list[int]] = {}
+    middle = NOW.timestamp() - 15 * 86400
+    for ts, success, reason, agent in rows:
+        moment = datetime.fromtimestamp(ts, UTC)
+        weekdays[moment.weekday()] += 1
+        by_day.setdefault(int(ts // 86400), []).append(success or 0)
+        if incident_start <= ts < incident_end:
+            inside.append((success, reason))
+        halves.setdefault((agent, int(ts >= middle)), []).append(success or 0)
+    assert weekdays[0] > 2 * weekdays[6], "Mondays are busier than Sundays"
+    rates = {day: sum(v) / len(v) for day, v in by_day.items() if len(v) > 100}
+    worst = min(rates, key=rates.__getitem__)
+    assert worst == int(incident_start // 86400), "the incident day has the lowest success"
+    assert rates[worst] < statistics.median(rates.values()) - 0.1
+    assert sum(1 for _, r in inside if r == "pipeline-error") > len(inside) / 3
+    share = {key: sum(v) / len(v) for key, v in halves.items()}
+    assert share[(2, 1)] > share[(2, 0)] + 0.08, "Support Triage gets better"
+    assert share[(5, 1)] < share[(5, 0)] - 0.08, "Payment Reminder slips"

@@ -113,3 +113,18 @@ def test_the_app_writes_only_through_the_write_service() -> None:
     sources = [p for f in app_files for p in ([f] if f.is_file() else sorted(f.rglob("*.py")))]
     direct = [call for path in sources for call in _client_write_calls(path)]
     assert direct == []
+
+
+def test_an_import_needs_the_import_right(store: Store, demo_api_server: DemoAPI) -> None:
+    editor = _context(store, demo_api_server, EDITOR)
+    with pytest.raises(AccessDenied) as refused:
+        w.create_dashboard(editor, name="imported", kind="import", batch_id=w.new_batch_id())
+    assert "import dashboards" in refused.value.user_message
+    dashboard = demo_api_server.get("/dashboards/dashboards/").json()["results"][0]["id"]
+    with pytest.raises(AccessDenied):
+        w.bulk_widgets(editor, dashboard_id=dashboard, delete=[1], kind="import")
+    assert editor.client.request_count == 0
+    admin = _context(store, demo_api_server, Actor("ad@example.com", "admin"))
+    made = w.create_dashboard(admin, name="imported", kind="import", batch_id=w.new_batch_id())
+    [entry] = store.journal.entries(admin.connection, kind="import")
+    assert entry.dashboard_id == made.id and entry.outcome == "saved"

@@ -23,7 +23,7 @@ from demo_api import pagination
 from demo_api.db import epoch_to_iso
 from demo_api.errors import DetailError, FieldErrors
 from demo_api.filter_sql import compile_filter
-from demo_api.routers._shared import Conn, data_now, digits_id, json_response, query_int
+from demo_api.routers._shared import FilteredConn, data_now, digits_id, json_response, query_int
 from demo_api.schemas import filter_messages
 
 router = APIRouter(prefix="/observability/v1/call-logs")
@@ -166,7 +166,7 @@ def _time_window(
 
 
 @router.get("/")
-def list_call_logs(request: Request, conn: Conn) -> JSONResponse:
+def list_call_logs(request: Request, conn: FilteredConn) -> JSONResponse:
     """Filters: `project_id`, `agent_id`, `call_ids` (comma-separated), `timestamp_from`,
     `timestamp_to`, `filters_v2` (the dashboard filter JSON). Newest first."""
     pages = pagination.page_request(request, default_size=25)

@@ -15,6 +15,7 @@ from demo_api.db import dump_json, fits_sqlite_int, iso, load_json, next_updated
 from demo_api.errors import FieldErrors, NotFound
 from demo_api.routers._shared import (
     Conn,
+    FilteredConn,
     JsonBody,
     check_if_match,
     data_now,
@@ -245,7 +246,7 @@ def create_widget(conn: Conn, body: JsonBody) -> JSONResponse:
 
 
 @router.post("/preview_data/")
-def preview_data(request: Request, conn: Conn, body: JsonBody) -> JSONResponse:
+def preview_data(request: Request, conn: FilteredConn, body: JsonBody) -> JSONResponse:
     parsed, sent = parse(WidgetIn, body)
     widget = parsed.model_dump()
     widget["id"] = None
@@ -262,16 +263,23 @@ def preview_data(request: Request, conn: Conn, body: JsonBody) -> JSONResponse:
     messages = filter_messages(parsed.filters)
     if messages:
         errors["filters"] = messages
+    # RULES.md: `dashboard_filters`, when given, stands in for the dashboard's saved filters.
+    draft_given = isinstance(body, dict) and "dashboard_filters" in body
+    draft = (body.get("dashboard_filters") or None) if draft_given else None
+    if draft_given and filter_messages(draft):
+        errors["dashboard_filters"] = filter_messages(draft)
     if not errors:
         errors = widget_problems(widget, eval_type)
     if errors:
         raise FieldErrors(errors)
     dashboard = dashboard_for_data(conn, parsed.dashboard)
+    if draft_given:
+        dashboard = {**dashboard, "filters": draft}
     return json_response(widget_data(conn, widget, dashboard, None, now=data_now(request)))
 
 
 @router.post("/bulk_data/")
-def bulk_data(request: Request, conn: Conn, body: JsonBody) -> JSONResponse:
+def bulk_data(request: Request, conn: FilteredConn, body: JsonBody) -> JSONResponse:
     """Data of several widgets at once. Its default page size is 100 (every widget of a
     dashboard in one answer); only the widgets of the requested page are computed."""
     parsed, _ = parse(BulkDataIn, body)
@@ -358,7 +366,7 @@ def delete_widget(widget_id: str, request: Request, conn: Conn) -> Response:
 
 
 @router.get("/{widget_id}/data/")
-def data(widget_id: str, request: Request, conn: Conn) -> JSONResponse:
+def data(widget_id: str, request: Request, conn: FilteredConn) -> JSONResponse:
     widget = load_widget(conn, path_id(widget_id))
     override = None
     text = request.query_params.get("filters")
