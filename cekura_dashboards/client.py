@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from types import EllipsisType
 from typing import Any, Self, TypeVar
 from urllib.parse import urlsplit
 
@@ -358,11 +359,23 @@ class CekuraClient:
         params = {"filters": _compact_json(filters) if filters is not None else None}
         return self._parse(WidgetData, self._get_json(path, params=params), "GET", path)
 
-    def preview_widget_data(self, *, widget: Mapping[str, Any]) -> WidgetData:
+    def preview_widget_data(
+        self,
+        *,
+        widget: Mapping[str, Any],
+        dashboard_filters: Mapping[str, Any] | None | EllipsisType = ...,
+    ) -> WidgetData:
         """Chart data of an unsaved widget body (`dashboard`, `chart_type`, `field`, ...).
-        A read sent as POST: sent once, never retried."""
+        `dashboard_filters` (a filter, or None for no filter) stands in for the saved
+        filters of the widget's dashboard: a draft dashboard filter, nothing saved. Left
+        out, the saved ones apply. A read sent as POST: sent once, never retried."""
         path = "/dashboards/widgets/preview_data/"
-        response = self._request("POST", path, json=dict(widget))
+        body = dict(widget)
+        if not isinstance(dashboard_filters, EllipsisType):
+            body["dashboard_filters"] = (
+                dict(dashboard_filters) if dashboard_filters is not None else None
+            )
+        response = self._request("POST", path, json=body)
         return self._parse(WidgetData, self._json(response, "POST", path), "POST", path)
 
     def bulk_widget_data(
