@@ -114,9 +114,7 @@ def data_type_of(choices: Choices) -> str | None:
 
 def field_options() -> tuple[str, ...]:
     """The call fields a widget can plot (a metric and `metadata.<key>` come besides)."""
-    return tuple(
-        name for name in catalog.PLOTTABLE_FIELDS if name != catalog.METRIC_VALUE_FIELD
-    )
+    return tuple(name for name in catalog.PLOTTABLE_FIELDS if name != catalog.METRIC_VALUE_FIELD)
 
 
 def metric_options(metrics: list[Any]) -> tuple[int, ...]:
@@ -349,9 +347,7 @@ def update_body(saved: Any, choices: Choices) -> dict[str, Any]:
     return {k: v for k, v in after.items() if not same_json(v, before.get(k))}
 
 
-def preview_body(
-    choices: Choices, *, dashboard_id: int | None
-) -> dict[str, Any]:
+def preview_body(choices: Choices, *, dashboard_id: int | None) -> dict[str, Any]:
     """The widget definition for preview_data: no name (a name does not change the data)."""
     body = create_body(choices)
     body.pop("name", None)

@@ -63,14 +63,18 @@ def _plot(draw: Any, metrics: dict[int, str]) -> dict[str, Any]:
 def _group(draw: Any) -> dict[str, Any] | None:
     fields = [{"type": "field", "field": f} for f in rules.group_by_field_options()]
     buckets = [{"type": "bucket", "interval": ms} for ms in rules.BUCKET_INTERVALS]
-    return draw(st.sampled_from([None, *fields, *buckets, {"type": "field", "field": "metadata.plan"}]))
+    return draw(
+        st.sampled_from([None, *fields, *buckets, {"type": "field", "field": "metadata.plan"}])
+    )
 
 
 @st.composite
 def cascade(draw: Any, metrics: dict[int, str]) -> rules.Choices:
     """A walk through the editor: each answer is one of the options offered then."""
     choices, _ = rules.choose(rules.Choices(name="w"), **_plot(draw, metrics))
-    choices, _ = rules.choose(choices, chart_type=draw(st.sampled_from(rules.chart_type_options(choices))))
+    choices, _ = rules.choose(
+        choices, chart_type=draw(st.sampled_from(rules.chart_type_options(choices)))
+    )
     periods = rules.time_period_options(choices)
     if periods:
         choices, _ = rules.choose(choices, time_period=draw(st.sampled_from(periods)))
