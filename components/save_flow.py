@@ -13,6 +13,7 @@ from cekura_dashboards.patch import change_list
 from components.errors import escape_markdown
 from components.json_editor import path_words
 from components.patch_preview import render_change_list
+from components.widget_editor import render_widget_issue
 from services import state_keys as keys
 from services.drafts import Draft, loaded_body
 from services.save import dismiss, reload_theirs, reread, save, take_flash
@@ -51,6 +52,7 @@ def render_save_issue(
     dashboard_id = draft.dashboard_id
     kind = issue.kind
     with st.container(border=True, key=f"ed_issue_{dashboard_id}"):
+        render_widget_issue(draft, metrics or {})
         if kind == "conflict":
             _conflict(draft, issue.server_copy, projects=projects, agents=agents, metrics=metrics)
         elif kind == "invalid":

@@ -23,7 +23,8 @@ from components.filter_builder import render_builder
 from components.json_editor import render_json_editor
 from components.patch_preview import render_preview
 from components.save_flow import render_flash, render_save_button, render_save_issue
-from components.widget_table import render_widget_table, widget_rows
+from components.widget_editor import render_widget_section
+from components.widget_table import widget_rows
 from services import reads
 from services import state_keys as keys
 from services.access import denial_reason
@@ -156,6 +157,7 @@ def _signature(draft: Draft) -> tuple[Any, ...]:
         id(draft.loaded),
         draft.version if effective_shown else None,
         draft.save_issue.kind if draft.save_issue is not None else None,
+        draft.widgets,  # undo/redo/discard in the fragment can change the widget list
     )
 
 
@@ -274,14 +276,19 @@ def _render(draft: Draft) -> None:
 
     agents = _names(reads.load_agents, draft.project, "agent_name")
     metrics = _names(reads.load_metrics, draft.project, "name")
-    render_widget_table(
-        dashboard_id,
-        draft.loaded.widgets,
-        _widget_table(draft, agents, metrics),
-        draft.filters_json(),
-        agents=agents,
-        metrics=metrics,
+    # the widget details: the draft's widgets, Add / Edit / Copy / Delete, the widget editor
+    render_widget_section(
+        draft, agents=agents, metric_names=metrics, metrics=_project_metrics(draft.project)
     )
+
+
+def _project_metrics(project: int | None) -> list[Any]:
+    """The metrics a widget of this dashboard can plot: its project's (all without one)."""
+    try:
+        items = reads.load_metrics(None)
+    except CekuraError:
+        return []
+    return [m for m in items if project is None or getattr(m, "project", None) in (project, None)]
 
 
 @st.fragment

@@ -204,3 +204,24 @@ def w_ed_effective(dashboard_id: int) -> str:
 def w_filter(node_id: str, part: str) -> str:
     """One input of one filter node (`part`: field, op, value editor kind, a row action)."""
     return f"flt_{node_id}_{part}"
+
+
+# --- the widget editor (services/widget_editing.py, components/widget_editor.py) -------------
+def s_widget_edit(dashboard_id: int) -> str:
+    """The widget being edited (services.widget_editing.WidgetEdit), or none."""
+    return f"s_widget_edit_{int(dashboard_id)}"
+
+
+def s_widget_delete(dashboard_id: int) -> str:
+    """The working key of the widget whose delete awaits confirmation."""
+    return f"s_widget_delete_{int(dashboard_id)}"
+
+
+def s_widget_previews(dashboard_id: int) -> str:
+    """Preview answers by request (widget_rules.preview_key): a name change sends none."""
+    return f"s_widget_previews_{int(dashboard_id)}"
+
+
+def w_wed(dashboard_id: int, part: str) -> str:
+    """One input or button of the widget editor or the widget actions."""
+    return f"wed_{part}_{int(dashboard_id)}"
