@@ -203,3 +203,62 @@ def test_widget_changes_join_the_draft_and_save_in_one_bulk_request(app_env: Dem
     assert by_name["Topics"]["field"] == "call_ended_reason"
     assert by_name["Topics"]["metadata"] == {"x": 1}  # Cekura's front end's, untouched
     assert not draft_of(at, did).is_dirty()
+
+
+def test_widgets_refused_after_the_patch_saved_keep_the_unsaved_half(app_env: DemoAPI) -> None:
+    api = app_env
+    made = _with_widgets(api, "half saved")
+    did = made["id"]
+    stat = next(w for w in made["widgets"] if w["name"] == "Summary")
+    at = open_editor(did)
+    at.text_input(key=keys.w_ed_name(did)).input("half saved, renamed").run()
+    at.selectbox(key=_k(did, "pick")).select(f"w{stat['id']}").run()
+    at.button(key=_k(did, "delete")).click().run()
+    at.button(key=_k(did, "delete_confirm")).click().run()
+
+    api.clear_faults()
+    api.arm_fault(
+        method="POST", path=f"/dashboards/dashboards/{did}/bulk_widgets/", kind="status", status=503
+    )
+    try:
+        at.button(key=keys.w_ed_save(did)).click().run()
+    finally:
+        api.clear_faults()
+    assert not at.exception, at.exception
+    after = server_copy(api, did)
+    assert after["name"] == "half saved, renamed"  # the PATCH went through
+    assert {w["name"] for w in after["widgets"]} == {"Topics", "Summary"}  # the widgets did not
+    draft = draft_of(at, did)
+    assert draft.changes() == {} and draft.widget_bulk().delete == (stat["id"],)
+    assert draft.save_issue is not None and draft.save_issue.saved_part == "Saved: the name."
+    shown = "\n".join(str(s.value) for s in at.success).replace("\\", "")
+    assert "Saved: the name. Not saved: the widget changes" in shown
+    assert "Deleted widget 'Summary'" in _text(at)
+
+    at.button(key=keys.w_ed_retry(did)).click().run()  # the draft keeps the rest: save it
+    assert {w["name"] for w in server_copy(api, did)["widgets"]} == {"Topics"}
+    assert not draft_of(at, did).is_dirty()
+
+
+def test_a_widget_changed_by_someone_else_is_a_conflict_and_nothing_is_sent(
+    app_env: DemoAPI,
+) -> None:
+    api = app_env
+    made = _with_widgets(api, "widget conflict")
+    did = made["id"]
+    pie = next(w for w in made["widgets"] if w["name"] == "Topics")
+    at = open_editor(did)
+    at.selectbox(key=_k(did, "pick")).select(f"w{pie['id']}").run()
+    at.button(key=_k(did, "edit")).click().run()
+    at.text_input(key=_k(did, "name")).input("Topics (mine)").run()
+    at.button(key=_k(did, "apply")).click().run()
+    assert api.patch(f"/dashboards/widgets/{pie['id']}/", json={"name": "Theirs"}).ok
+
+    api.clear_faults()
+    at.button(key=keys.w_ed_save(did)).click().run()
+    assert _writes(api.fault_counts()) == 0
+    draft = draft_of(at, did)
+    assert draft.save_issue is not None and draft.save_issue.kind == "conflict"
+    words = "\n".join(m.value for m in at.markdown).replace("\\", "")
+    assert "Their widget changes" in words and "Changed widget 'Theirs'" in words
+    assert "Changed widget 'Topics': name" in words
