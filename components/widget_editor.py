@@ -505,9 +505,7 @@ def render_live_preview(
     view = build_view(widget, found.data, names=dict(agents))
     st.caption(escape_markdown(rules.describe(c, metric_names)))
     if view.chart is not None:
-        st.altair_chart(
-            view.chart, width="stretch", key=_k(draft.dashboard_id, "chart_view")
-        )
+        st.altair_chart(view.chart, width="stretch", key=_k(draft.dashboard_id, "chart_view"))
     else:
         st.text(view.text or "")
 
