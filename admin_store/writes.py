@@ -39,6 +39,7 @@ from cekura_dashboards.client import (
 )
 from cekura_dashboards.errors import APIStatusError, CekuraError, ConflictError
 from cekura_dashboards.models import BulkWidgetsResult, Dashboard
+from cekura_dashboards.widget_changes import widget_conflicts
 from services.access import Action, Actor, require
 
 logger = logging.getLogger(__name__)
@@ -147,6 +148,8 @@ def update_dashboard(
     expected: Dashboard | None = None,
     kind: str = "update",
     batch_id: str | None = None,
+    expected_widgets: Sequence[Any] = (),
+    touched_widgets: Sequence[int] = (),
 ) -> Dashboard:
     """PATCH `changes`. With `expected` (the copy the user edited), raise
     `ConflictError(server_copy=...)` without sending when the dashboard changed since.
@@ -172,6 +175,7 @@ def update_dashboard(
                 path=path,
                 server_copy=current,
             )
+        _check_widgets(path, "PATCH", current, expected_widgets, touched_widgets)
         return _journalled(
             ctx,
             kind=kind,
@@ -219,12 +223,21 @@ def bulk_widgets(
     delete: Sequence[int] = (),
     kind: str = "bulk_widgets",
     batch_id: str | None = None,
+    expected_widgets: Sequence[Any] | None = None,
 ) -> BulkWidgetsResult:
+    """With `expected_widgets` (the widgets the user edited), raise
+    `ConflictError(server_copy=...)` without sending when a widget to update or delete
+    was changed or deleted on the server since (re-read under the lock, with the
+    dashboard)."""
     _guard(ctx, kind, batch_id)
     _check_kind(kind)
     body = bulk_widgets_body(create=create, update=update, delete=delete)
+    path = dashboard_path(dashboard_id) + "bulk_widgets/"
     with ctx.store.dashboard_lock(ctx.connection, dashboard_id):
         current = ctx.client.get_dashboard(dashboard_id=dashboard_id)
+        if expected_widgets is not None:
+            touched = [int(u["id"]) for u in update] + [int(d) for d in delete]
+            _check_widgets(path, "POST", current, expected_widgets, touched)
         return _journalled(
             ctx,
             kind=kind,
@@ -268,6 +281,29 @@ def recreate_dashboard(
         ctx, dashboard_id=created.id, create=widgets, kind="restore", batch_id=batch
     )
     return created, result
+
+
+def _check_widgets(
+    path: str,
+    method: str,
+    current: Dashboard,
+    expected: Sequence[Any],
+    touched: Sequence[int],
+) -> None:
+    """The stale-write check of widgets: the ones about to be updated or deleted must be
+    on the server as the user saw them."""
+    if not touched:
+        return
+    conflicts = widget_conflicts(expected, current.widgets, touched)
+    if conflicts:
+        names = ", ".join(f"'{c.name}'" for c in conflicts)
+        raise ConflictError(
+            f"{method} {path} not sent: widget(s) {names} changed on the server since read",
+            status=409,
+            method=method,
+            path=path,
+            server_copy=current,
+        )
 
 
 def widget_create_body(widget: Mapping[str, Any]) -> dict[str, Any]:

@@ -494,6 +494,11 @@ WIDGET_COMBINATIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "datetime": (("line", "bar"), ("count", "min", "max")),
 }
 
+# chart type -> the only aggregations it takes (others: those of the data type): a pie
+# slice counts calls. Line and bar are the charts that can split by a group_by.
+CHART_AGGREGATIONS: dict[str, tuple[str, ...]] = {"pie": ("count",)}
+GROUPABLE_CHARTS: tuple[str, ...] = ("line", "bar")
+
 # metric eval_type -> (data type the value plots as, chart types allowed)
 METRIC_PLOTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "enum": ("string", ("pie",)),

@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from types import EllipsisType
 from typing import Any, Self, TypeVar
 from urllib.parse import urlsplit
 
@@ -359,16 +360,21 @@ class CekuraClient:
         return self._parse(WidgetData, self._get_json(path, params=params), "GET", path)
 
     def preview_widget_data(
-        self, *, widget: Mapping[str, Any], dashboard_filters: Any = ...
+        self,
+        *,
+        widget: Mapping[str, Any],
+        dashboard_filters: Mapping[str, Any] | None | EllipsisType = ...,
     ) -> WidgetData:
         """Chart data of an unsaved widget body (`dashboard`, `chart_type`, `field`, ...).
-        `dashboard_filters` (a filter object or None), when given, stands in for the saved
-        filters of the widget's dashboard (RULES.md): a draft's filter, nothing saved.
-        A read sent as POST: sent once, never retried."""
+        `dashboard_filters` (a filter, or None for no filter) stands in for the saved
+        filters of the widget's dashboard: a draft dashboard filter, nothing saved. Left
+        out, the saved ones apply. A read sent as POST: sent once, never retried."""
         path = "/dashboards/widgets/preview_data/"
         body = dict(widget)
-        if dashboard_filters is not ...:
-            body["dashboard_filters"] = dashboard_filters
+        if not isinstance(dashboard_filters, EllipsisType):
+            body["dashboard_filters"] = (
+                dict(dashboard_filters) if dashboard_filters is not None else None
+            )
         response = self._request("POST", path, json=body)
         return self._parse(WidgetData, self._json(response, "POST", path), "POST", path)
 

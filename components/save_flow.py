@@ -13,6 +13,7 @@ from cekura_dashboards.patch import change_list
 from components.inert import inert
 from components.json_editor import path_words
 from components.patch_preview import render_change_list
+from components.widget_editor import render_widget_issue
 from services import state_keys as keys
 from services.connection import current_connection, default_mode
 from services.drafts import Draft, loaded_body
@@ -71,6 +72,7 @@ def render_save_issue(
     dashboard_id = draft.dashboard_id
     kind = issue.kind
     with st.container(border=True, key=f"ed_issue_{dashboard_id}"):
+        render_widget_issue(draft, metrics or {})
         if kind == "conflict":
             _conflict(draft, issue.server_copy, projects=projects, agents=agents, metrics=metrics)
         elif kind == "invalid":

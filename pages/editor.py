@@ -29,7 +29,7 @@ from components.match_count import render_match_count
 from components.patch_preview import render_preview
 from components.save_flow import render_flash, render_save_button, render_save_issue
 from components.widget_charts import render_widget_charts
-from components.widget_table import render_widget_table, widget_rows
+from components.widget_editor import render_widget_section
 from services import draft_store, reads
 from services import state_keys as keys
 from services.access import denial_reason
@@ -169,21 +169,10 @@ def _signature(draft: Draft) -> tuple[Any, ...]:
         # the control bar, the call count and the charts follow the filter: a builder
         # edit that changes it reruns the page once the fragment has drawn the builder
         reads.filter_key(draft.filters_json()),
+        draft.widgets,  # undo/redo/discard in the fragment can change the widget list
     )
 
 
-def _widget_table(draft: Draft, agents: dict[int, str], metrics: dict[int, str]) -> Any:
-    """The widget table of the draft's server copy, built once per copy (widgets only
-    change with it), kept beside the draft rather than in it."""
-    cache_key = keys.s_widget_rows(draft.dashboard_id)
-    cached = state.get(cache_key)
-    if cached is None or cached[0] is not draft.loaded:
-        cached = (draft.loaded, widget_rows(draft.loaded.widgets, agents=agents, metrics=metrics))
-        state[cache_key] = cached
-    return cached[1]
-
-
-# --- the page --------------------------------------------------------------------------------
 def main() -> None:
     dashboard_id = _dashboard_id_from_url()
     if dashboard_id is None:
@@ -296,15 +285,11 @@ def _render(draft: Draft) -> None:
     # --- issue 10: the charts, under the filter area (they fill the count in above) ---
     _charts(draft, count_slot, agents, metrics)
 
-    with st.expander(f"Widget details ({len(draft.loaded.widgets)})", expanded=CHARTS_OFF):
-        render_widget_table(
-            dashboard_id,
-            draft.loaded.widgets,
-            _widget_table(draft, agents, metrics),
-            draft.filters_json(),
-            agents=agents,
-            metrics=metrics,
-        )
+    # the widget details: the draft's widgets, Add / Edit / Copy / Delete, the widget editor
+    render_widget_section(
+        draft, agents=agents, metric_names=metrics, metrics=_project_metrics(draft.project)
+    )
+    _history_section(draft)
 
 
 # --- issue 10: the dashboard drawn, before and after ----------------------------------------
@@ -351,7 +336,15 @@ def _charts(draft: Draft, count_slot: Any, agents: dict[int, str], metrics: dict
         draft_differs=differs,
         draft_blocked=blocked,
     )
-    _history_section(draft)
+
+
+def _project_metrics(project: int | None) -> list[Any]:
+    """The metrics a widget of this dashboard can plot: its project's (all without one)."""
+    try:
+        items = reads.load_metrics(None)
+    except CekuraError:
+        return []
+    return [m for m in items if project is None or getattr(m, "project", None) in (project, None)]
 
 
 @st.fragment

@@ -11,6 +11,7 @@ plain values and the API's models: no exception objects, no DataFrames.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -28,6 +29,9 @@ from cekura_dashboards.filter_tree import (
 from cekura_dashboards.json_equality import same_json
 from cekura_dashboards.models import Dashboard
 from cekura_dashboards.patch import patch_body
+from cekura_dashboards.widget_changes import WidgetBulk, WorkingWidget, bulk_of, working_copy
+from cekura_dashboards.widget_changes import rebase as rebase_widgets
+from cekura_dashboards.widget_rules import Choices
 from services import state_keys as keys
 from services.connection import Connection, current_connection
 
@@ -39,6 +43,7 @@ class Snapshot:
     name: str
     project: int | None
     tree: Node | None  # immutable, so snapshots share it
+    widgets: tuple[WorkingWidget, ...] | None = None  # None: the saved widgets, untouched
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,10 @@ class SaveIssue:
     kind: SaveIssueKind
     message: str = ""  # the client's words for a person (`error.user_message`)
     server_copy: Dashboard | None = None  # conflict: their copy (None: it could not be read)
+    # a save that went half way: what was saved, said for a person ("" when none)
+    saved_part: str = ""
+    # the API's reasons for widgets: working widget key -> widget field -> messages
+    widget_errors: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     # invalid: the API's reasons by dashboard key (name, project, non_field_errors) ...
     field_errors: dict[str, list[str]] = field(default_factory=dict)
     # ... and by filter path, as it sent them ...
@@ -92,6 +101,9 @@ class Draft:
     # The connection the draft was started on (its id, account and label): a draft of one
     # account's dashboard 12 must never be saved as another account's dashboard 12.
     connection: Connection | None = None
+    # the widgets as the user is changing them (cekura_dashboards/widget_changes.py);
+    # None while they are as saved. Part of every snapshot, so undo covers them.
+    widgets: tuple[WorkingWidget, ...] | None = None
 
     # --- reading --------------------------------------------------------------------
     def filters_json(self) -> dict[str, Any] | None:
@@ -110,7 +122,7 @@ class Draft:
 
     def is_dirty(self) -> bool:
         # the rule of the PATCH body: dirty exactly when Save would send something
-        return bool(self.changes())
+        return bool(self.changes()) or bool(self.widget_bulk())
 
     def belongs_to(self, conn: Connection) -> bool:
         """Whether Save may send this draft over `conn`: the same account (address and
@@ -118,25 +130,30 @@ class Draft:
         return self.connection is None or self.connection.account == conn.account
 
     def snapshot(self) -> Snapshot:
-        return Snapshot(self.name, self.project, self.tree)
+        return Snapshot(self.name, self.project, self.tree, self.widgets)
 
     # --- changing -------------------------------------------------------------------
-    def change(self, *, name: Any = ..., project: Any = ..., tree: Any = ...) -> None:
+    def change(
+        self, *, name: Any = ..., project: Any = ..., tree: Any = ..., widgets: Any = ...
+    ) -> None:
         """Apply one user edit as one undo step. A no-op edit records nothing."""
         before = self.snapshot()
         new_name = self.name if name is ... else name
         new_project = self.project if project is ... else project
         new_tree = self.tree if tree is ... else tree
+        new_widgets = self.widgets if widgets is ... else widgets
         if (
             same_json(new_name, self.name)
             and same_json(new_project, self.project)
             and (tree is ... or _same_tree(new_tree, self.tree))
+            and new_widgets == self.widgets
         ):
             return
         self.undo_stack.append(before)
         del self.undo_stack[:-UNDO_LIMIT]
         self.redo_stack.clear()
         self.name, self.project, self.tree = new_name, new_project, new_tree
+        self.widgets = new_widgets
         self._touched()
 
     def edit_tree(self, edit: Any) -> None:
@@ -182,13 +199,14 @@ class Draft:
     def discard(self) -> None:
         """Back to the server copy; undoable, so a slip of the finger costs nothing."""
         fresh = Snapshot(*fields_of(self.loaded))
-        self.change(name=fresh.name, project=fresh.project, tree=fresh.tree)
+        self.change(name=fresh.name, project=fresh.project, tree=fresh.tree, widgets=None)
         self.pending_json = None
 
     def rebase(self, server_copy: Dashboard) -> None:
         """Take `server_copy` as the new base, keeping the user's edits on top: every key
         the user changed keeps the draft's value; the others take the server's."""
         mine = self.changes()
+        old_widgets = self.loaded.widgets
         theirs_name, theirs_project, theirs_tree = fields_of(server_copy)
         self.loaded = server_copy
         if "name" not in mine:
@@ -197,12 +215,14 @@ class Draft:
             self.project = theirs_project
         if "filters" not in mine:
             self.tree = theirs_tree
+        self.widgets = rebase_widgets(self.widgets, old_widgets, server_copy.widgets)
         self._touched()
 
     def saved(self, server_copy: Dashboard) -> None:
         """After a successful save: the response is the new base and a fresh undo baseline."""
         self.loaded = server_copy
         self.name, self.project, self.tree = fields_of(server_copy)
+        self.widgets = None
         self.undo_stack.clear()
         self.redo_stack.clear()
         self.save_issue = None
@@ -212,7 +232,51 @@ class Draft:
 
     def _restore(self, snap: Snapshot) -> None:
         self.name, self.project, self.tree = snap.name, snap.project, snap.tree
+        self.widgets = snap.widgets
         self._touched()
+
+    # --- widgets (cekura_dashboards/widget_changes.py) --------------------------------
+    def widget_bulk(self) -> WidgetBulk:
+        """What Save sends to bulk_widgets/ (empty: nothing to send)."""
+        return bulk_of(self.widgets, self.loaded.widgets)
+
+    def working_widgets(self) -> tuple[WorkingWidget, ...]:
+        if self.widgets is not None:
+            return self.widgets
+        return working_copy(self.loaded.widgets)
+
+    def put_widget(self, item: WorkingWidget) -> None:
+        """Add `item`, or replace the entry with its key, as one undo step."""
+        current = list(self.working_widgets())
+        keys = [w.key for w in current]
+        if item.key in keys:
+            current[keys.index(item.key)] = item
+        else:
+            current.append(item)
+        self.change(widgets=self._untouched_as_none(tuple(current)))
+
+    def remove_widget(self, key: str) -> None:
+        """Take a widget off the dashboard (a saved one is deleted on Save)."""
+        current = tuple(w for w in self.working_widgets() if w.key != key)
+        self.change(widgets=self._untouched_as_none(current))
+
+    def _untouched_as_none(
+        self, widgets: tuple[WorkingWidget, ...]
+    ) -> tuple[WorkingWidget, ...] | None:
+        # back to the saved widgets exactly: no working copy, so `widgets` compares equal
+        return (
+            None
+            if not bulk_of(widgets, self.loaded.widgets)
+            and len(widgets) == len(self.loaded.widgets)
+            else widgets
+        )
+
+    def saved_dashboard_only(self, server_copy: Dashboard) -> None:
+        """The PATCH went through but the widgets did not: the dashboard part is saved
+        (the response is its new base), the widget changes stay in the draft."""
+        widgets = self.widgets
+        self.saved(server_copy)
+        self.widgets = widgets
 
     def _touched(self) -> None:
         # JSON the user typed and could not apply survives other edits (it is their work);
@@ -292,7 +356,25 @@ def draft_document(draft: Draft) -> dict[str, Any]:
         "filters": draft.filters_json(),
         "loaded": draft.loaded.model_dump(mode="json"),
         "restoring_entry_id": draft.restoring_entry_id,
+        "widgets": None if draft.widgets is None else [_widget_document(w) for w in draft.widgets],
     }
+
+
+def _widget_document(widget: WorkingWidget) -> dict[str, Any]:
+    choices = None if widget.choices is None else dataclasses.asdict(widget.choices)
+    return {"key": widget.key, "widget_id": widget.widget_id, "choices": choices}
+
+
+def _widget_from_document(document: Any) -> WorkingWidget:
+    if not isinstance(document, Mapping) or not isinstance(document.get("key"), str):
+        raise ValueError("a stored draft's widget is not one")
+    widget_id = document.get("widget_id")
+    choices = document.get("choices")
+    return WorkingWidget(
+        key=document["key"],
+        widget_id=widget_id if isinstance(widget_id, int) else None,
+        choices=None if choices is None else Choices(**choices),
+    )
 
 
 def draft_from_document(document: Any) -> Draft:
@@ -310,6 +392,9 @@ def draft_from_document(document: Any) -> Draft:
     draft.tree = parse_filter(document.get("filters"))
     restoring = document.get("restoring_entry_id")
     draft.restoring_entry_id = restoring if isinstance(restoring, int) else None
+    widgets = document.get("widgets")
+    if widgets is not None:
+        draft.widgets = tuple(_widget_from_document(w) for w in widgets)
     return draft
 
 
@@ -351,7 +436,6 @@ def keep_in_session(draft: Draft) -> Draft:
 def drop_draft(dashboard_id: int) -> None:
     """Forget the draft of one dashboard (the editor then starts again from the server)."""
     st.session_state.pop(keys.s_draft(dashboard_id), None)
-    st.session_state.pop(keys.s_widget_rows(dashboard_id), None)
 
 
 def session_drafts() -> Iterator[Draft]:

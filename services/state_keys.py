@@ -71,11 +71,6 @@ def s_editor_signature(dashboard_id: int) -> str:
     return f"s_editor_signature_{int(dashboard_id)}"
 
 
-def s_widget_rows(dashboard_id: int) -> str:
-    """The widget table built for one server copy (rebuilt when that copy changes)."""
-    return f"s_widget_rows_{int(dashboard_id)}"
-
-
 def s_control_bar_error(dashboard_id: int) -> str:
     """Why the control bar's last change could not be made, shown until the next one."""
     return f"s_control_bar_error_{int(dashboard_id)}"
@@ -341,3 +336,24 @@ W_BULK_CANCEL = "bulk_cancel"
 W_BULK_REVERT = "bulk_revert"
 W_BULK_BACK = "bulk_back"
 W_BULK_RETRY = "bulk_retry"
+
+
+# --- the widget editor (services/widget_editing.py, components/widget_editor.py) -------------
+def s_widget_edit(dashboard_id: int) -> str:
+    """The widget being edited (services.widget_editing.WidgetEdit), or none."""
+    return f"s_widget_edit_{int(dashboard_id)}"
+
+
+def s_widget_delete(dashboard_id: int) -> str:
+    """The working key of the widget whose delete awaits confirmation."""
+    return f"s_widget_delete_{int(dashboard_id)}"
+
+
+def s_widget_previews(dashboard_id: int) -> str:
+    """Preview answers by request (widget_rules.preview_key): a name change sends none."""
+    return f"s_widget_previews_{int(dashboard_id)}"
+
+
+def w_wed(dashboard_id: int, part: str) -> str:
+    """One input or button of the widget editor or the widget actions."""
+    return f"wed_{part}_{int(dashboard_id)}"

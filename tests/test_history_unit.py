@@ -18,6 +18,8 @@ from cekura_dashboards.transfer import (
     read_export,
     widget_problems,
 )
+from cekura_dashboards.widget_changes import WorkingWidget, new_key, working_copy
+from cekura_dashboards.widget_rules import Choices
 from services.access import ANONYMOUS, Actor, can
 from services.drafts import draft_document, draft_from_document, new_draft
 from services.history import describe_change, entry_after, entry_changes
@@ -100,6 +102,25 @@ def test_a_draft_document_is_plain_json_and_reads_back() -> None:
     assert back.changes() == draft.changes() and back.undo_stack == []
     with pytest.raises(ValueError):
         draft_from_document({"format": 99})
+
+
+def test_a_draft_documents_widget_changes_read_back() -> None:
+    draft = new_draft(Dashboard.model_validate(COPY))
+    added = WorkingWidget(
+        key=new_key(),
+        choices=Choices(
+            name="Calls per agent",
+            field="duration",
+            chart_type="bar",
+            time_period="day",
+            aggregation="avg",
+            group_by={"type": "field", "field": "agent_id"},
+        ),
+    )
+    draft.change(widgets=(*working_copy(draft.loaded.widgets or []), added))
+    back = draft_from_document(json.loads(json.dumps(draft_document(draft))))
+    assert back.widgets == draft.widgets
+    assert back.widget_bulk() == draft.widget_bulk() and back.is_dirty()
 
 
 def test_an_export_reads_back_and_a_broken_file_is_named() -> None:

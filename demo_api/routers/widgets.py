@@ -263,18 +263,20 @@ def preview_data(request: Request, conn: FilteredConn, body: JsonBody) -> JSONRe
     messages = filter_messages(parsed.filters)
     if messages:
         errors["filters"] = messages
-    # RULES.md: `dashboard_filters`, when given, stands in for the dashboard's saved filters.
-    draft_given = isinstance(body, dict) and "dashboard_filters" in body
-    draft = (body.get("dashboard_filters") or None) if draft_given else None
-    if draft_given and filter_messages(draft):
-        errors["dashboard_filters"] = filter_messages(draft)
+    # RULES.md: `dashboard_filters`, when given (null too), stands in for the saved filters
+    # of the widget's dashboard; the project scope still comes from that dashboard.
+    stands_in = isinstance(body, dict) and "dashboard_filters" in body
+    draft_filters = body.get("dashboard_filters") if stands_in else None
+    messages = filter_messages(draft_filters)
+    if messages:
+        errors["dashboard_filters"] = messages
     if not errors:
         errors = widget_problems(widget, eval_type)
     if errors:
         raise FieldErrors(errors)
     dashboard = dashboard_for_data(conn, parsed.dashboard)
-    if draft_given:
-        dashboard = {**dashboard, "filters": draft}
+    if stands_in:
+        dashboard = {**dashboard, "filters": draft_filters}
     return json_response(widget_data(conn, widget, dashboard, None, now=data_now(request)))
 
 
