@@ -23,6 +23,8 @@ from cekura_dashboards.charts import (
 )
 from cekura_dashboards.models import Widget
 from components.errors import escape_markdown
+from components.point_calls import render_point_calls
+from services import state_keys as keys
 from services.reads import Answer, ChartReads
 
 CHART_HEIGHT = 260  # room for a long y axis title ("Average call duration (seconds)")
@@ -46,10 +48,15 @@ def _draw(
     *,
     total: bool = False,
     titled: bool = True,
+    side: str = "saved",
+    effective: Mapping[str, Any] | None = None,
+    project_id: int | None = None,
 ) -> None:
     """One side of one widget: its chart, its stat line, "no calls", or why not; with
     `total`, a caption under a chart says how many calls it counts; `titled`: the
-    widget's name first (the before/after box names it once, above both sides)."""
+    widget's name first (the before/after box names it once, above both sides).
+    A click on a bar, slice or line point opens its calls under the chart: `effective`
+    is this side's filter (the widget's effective one, or the draft's AND the widget's)."""
     if answer is None or answer.error is not None:
         if titled:
             st.markdown(f"**{escape_markdown(widget_title(widget))}**")
@@ -64,14 +71,40 @@ def _draw(
     if titled:
         st.markdown(f"**{escape_markdown(view.title)}**")
     if view.chart is not None:
-        st.altair_chart(view.chart.properties(title="", height=CHART_HEIGHT), width="stretch")
+        event = st.altair_chart(
+            view.chart.properties(title="", height=CHART_HEIGHT),
+            width="stretch",
+            on_select="rerun",
+            key=keys.w_chart(int(widget.id), side),
+        )
         if total:
             count, what = headline(widget, answer.value)
             st.caption(f"{format_count(count)} {what}")
+        render_point_calls(
+            widget,
+            view,
+            event,
+            effective,
+            project_id,
+            data_type=answer.value.metadata.data_type,
+            side=side,
+            agents=agents,
+        )
     elif view.text == NO_CALLS:
         st.info(NO_CALLS, icon=":material/hourglass_empty:")
     else:
         st.markdown(escape_markdown(view.text or ""))
+
+
+def draft_effective(
+    draft_filters: Mapping[str, Any] | None, widget: Widget
+) -> dict[str, Any] | None:
+    """The draft side's filter of a widget: the draft's dashboard filter AND the widget's
+    own (what preview_data merges)."""
+    parts = [dict(f) for f in (draft_filters, widget.filters) if f]
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else {"operator": "and", "conditions": parts}
 
 
 def _delta(widget: Widget, before: Answer | None, after: Answer | None) -> str | None:
@@ -88,11 +121,14 @@ def render_widget_charts(
     agents: Mapping[int, str],
     draft_differs: bool,
     draft_blocked: str | None = None,
+    project_id: int | None = None,
+    draft_filters: Mapping[str, Any] | None = None,
 ) -> None:
     """`reads`: the loaded data (None: nothing loaded, e.g. the API cannot be reached).
     `draft_differs`: the draft's dashboard filter is not the saved one, so each widget
     shows its "after" side. `draft_blocked`: why that side cannot be asked for (the
-    draft has problems); the server is not asked then."""
+    draft has problems); the server is not asked then. `project_id` and `draft_filters`
+    (the draft's dashboard filter): what a clicked point's calls are listed with."""
     st.subheader("What the dashboard shows", anchor=False)
     if not widgets:
         st.caption("This dashboard has no widgets yet, so there is nothing to draw.")
@@ -100,10 +136,12 @@ def render_widget_charts(
     if draft_differs:
         st.caption(
             "Each widget as saved, and as it would look with your unsaved filter. "
-            "Nothing is saved to show you this."
+            "Nothing is saved to show you this. Click a bar, slice or point to see its calls."
         )
     else:
-        st.caption("Each widget with the saved filter.")
+        st.caption(
+            "Each widget with the saved filter. Click a bar, slice or point to see its calls."
+        )
     saved = reads.saved if reads is not None else {}
     draft = reads.draft if reads is not None else {}
     if not draft_differs:
@@ -111,7 +149,14 @@ def render_widget_charts(
             row = widgets[start : start + COLUMNS]
             for column, widget in zip(st.columns(COLUMNS), row, strict=False):
                 with column, st.container(border=True, key=f"chart_box_{widget.id}"):
-                    _draw(widget, saved.get(int(widget.id)), agents, total=True)
+                    _draw(
+                        widget,
+                        saved.get(int(widget.id)),
+                        agents,
+                        total=True,
+                        effective=widget.effective_filters,
+                        project_id=project_id,
+                    )
         return
     for widget in widgets:
         wid = int(widget.id)
@@ -123,10 +168,25 @@ def render_widget_charts(
             left, right = st.columns(2)
             with left:
                 st.caption(SAVED_SIDE)
-                _draw(widget, before, agents, titled=False)
+                _draw(
+                    widget,
+                    before,
+                    agents,
+                    titled=False,
+                    effective=widget.effective_filters,
+                    project_id=project_id,
+                )
             with right:
                 st.caption(DRAFT_SIDE)
                 if draft_blocked:
                     st.warning(escape_markdown(draft_blocked), icon=":material/block:")
                 else:
-                    _draw(widget, after, agents, titled=False)
+                    _draw(
+                        widget,
+                        after,
+                        agents,
+                        titled=False,
+                        side="draft",
+                        effective=draft_effective(draft_filters, widget),
+                        project_id=project_id,
+                    )

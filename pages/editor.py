@@ -335,6 +335,8 @@ def _charts(draft: Draft, count_slot: Any, agents: dict[int, str], metrics: dict
         agents=agents,
         draft_differs=differs,
         draft_blocked=blocked,
+        project_id=draft.loaded.project,
+        draft_filters=draft_json,
     )
 
 

@@ -266,6 +266,12 @@ W_CALLS_TARGET = "calls_target_dashboard"
 W_CALLS_USE = "calls_use_on_dashboard"
 
 
+def w_chart(widget_id: int, side: str) -> str:
+    """A widget's chart in the editor (`side`: saved or draft); its selection is the point
+    whose calls open under it."""
+    return f"chart_{int(widget_id)}_{side}"
+
+
 # --- the History page and the editor's History section (components/history_view.py) ---------
 # `scope`: 0 on the History page, the dashboard id in the editor's section.
 def s_history_cursor(scope: int) -> str:

@@ -1,8 +1,8 @@
-"""A stand-in for the editor's charts (issue 10) until they are on main: the widgets of
-one dashboard (`/?dashboard=ID`) drawn with charts.build_view and
-`st.altair_chart(on_select="rerun")`, each chart's selection handed to
-components.point_calls.render_point_calls exactly as the editor's charts will, beside the
-real Calls page. Only the browser journey of tests/test_browser_calls.py runs it.
+"""The smallest chart helper: the widgets of one dashboard (`/?dashboard=ID`) drawn with
+charts.build_view and `st.altair_chart(on_select="rerun")`, each chart's selection handed
+to components.point_calls.render_point_calls, beside the real Calls page. It shows that
+the panel needs nothing of the editor; tests/test_browser_calls.py runs its journey here
+as well as in the editor.
 """
 
 from __future__ import annotations

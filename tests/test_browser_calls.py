@@ -2,10 +2,9 @@
 person does it: click the tallest bar, read the count, open the Calls page from the
 panel, narrow by an agent, download the CSV. Every number is checked against the API.
 
-The editor has no charts on main yet (issue 10), so the journey runs on
-tests/drilldown_demo_app.py, which draws a dashboard's widgets the way the editor's charts
-will (build_view, `on_select="rerun"`, render_point_calls) beside the real Calls page; the
-same journey against the editor is written below and skipped until those charts merge.
+The journey runs from the editor's charts, and once more from tests/drilldown_demo_app.py,
+which draws a dashboard's widgets with build_view, `on_select="rerun"` and
+render_point_calls and nothing else, beside the real Calls page.
 """
 
 from __future__ import annotations
@@ -95,10 +94,10 @@ def heading_count(scope: Any) -> int:
     return int(text.split(" ")[0].replace(",", ""))
 
 
-def click_tallest_bar(page: Page, widget_id: int) -> None:
+def click_tallest_bar(page: Page, box_key: str) -> None:
     """Click the bar drawn tallest (Vega draws bars as SVG paths; the tallest is found by
     its height on screen, not from the data)."""
-    bars = page.locator(f".st-key-demo_widget_{widget_id} .mark-rect path")
+    bars = page.locator(f".st-key-{box_key} .mark-rect path")
     expect(bars.first).to_be_visible(timeout=30_000)
     bars.first.scroll_into_view_if_needed()
     wait_for_app(page)
@@ -115,23 +114,24 @@ def choose_agent(page: Page, name: str) -> None:
     page.keyboard.press("Escape")
 
 
-def test_tallest_bar_to_its_calls_to_the_calls_page_narrowed_and_exported(
-    demo_app: StreamlitApp, demo_api_server: DemoAPI, page: Page, tmp_path: Path
-) -> None:
-    client = CekuraClient(demo_api_server.url, demo_api_server.api_key, timeout=(3.05, 30))
+def journey(page: Page, api: DemoAPI, tmp_path: Path, dashboard_url: str, box_key: str) -> None:
+    """Open a dashboard, click the tallest bar, see its calls with the matching count,
+    open the Calls page from it, narrow by agent, download the CSV and check its rows."""
+    client = CekuraClient(api.url, api.api_key, timeout=(3.05, 30))
     dashboard, widget, answer = a_count_bar_widget(client)
     tallest = max(answer.data, key=lambda p: p["value"])
     filters = drilldown_filter(widget, tallest, widget.effective_filters)
+    assert filters is not None
 
-    page.goto(f"{demo_app.url}/?dashboard={dashboard.id}")
+    page.goto(dashboard_url.format(id=dashboard.id))
     wait_for_app(page)
-    demo_api_server.clear_faults()
-    click_tallest_bar(page, widget.id)
+    api.clear_faults()
+    click_tallest_bar(page, box_key.format(id=widget.id))
     panel = page.locator(f".st-key-calls_panel_w{widget.id}_saved")
     expect(panel).to_be_visible()
     assert heading_count(panel) == tallest["sample_count"]
     # one click, one page shown: one call-logs request
-    assert demo_api_server.fault_counts().get(CALL_LOGS, 0) == 1
+    assert api.fault_counts().get(CALL_LOGS, 0) == 1
 
     rerun_after(page, panel.get_by_role("link", name="Open these calls on the Calls page").click)
     wait_for_app(page)
@@ -143,7 +143,6 @@ def test_tallest_bar_to_its_calls_to_the_calls_page_narrowed_and_exported(
     newest = client.list_call_logs(project_id=dashboard.project, filters=filters, page_size=1)
     agent_id, agent_name = newest.results[0].agent, newest.results[0].agent_name
     choose_agent(page, agent_name or f"Agent {agent_id}")
-    assert filters is not None
     narrowed = {
         **filters,
         "conditions": [
@@ -170,19 +169,20 @@ def test_tallest_bar_to_its_calls_to_the_calls_page_narrowed_and_exported(
     assert all(r["Customer number"].startswith("•••") for r in rows if r["Customer number"])
 
 
-@pytest.mark.skip(reason="needs the editor's charts (issue 10) — unskip at merge")
-def test_the_same_journey_from_the_editor(
-    streamlit_app: StreamlitApp, demo_api_server: DemoAPI, page: Page
+def test_journey_from_the_editor(
+    streamlit_app: StreamlitApp, demo_api_server: DemoAPI, page: Page, tmp_path: Path
 ) -> None:
-    client = CekuraClient(demo_api_server.url, demo_api_server.api_key, timeout=(3.05, 30))
-    dashboard, widget, answer = a_count_bar_widget(client)
-    tallest = max(answer.data, key=lambda p: p["value"])
-    page.goto(f"{streamlit_app.url}/editor?dashboard={dashboard.id}")
-    wait_for_app(page)
-    demo_api_server.clear_faults()
-    bars = page.locator(".mark-rect path")
-    expect(bars.first).to_be_visible(timeout=30_000)
-    click_tallest_bar(page, widget.id)  # at merge: the editor's chart container key
-    panel = page.locator(f".st-key-calls_panel_w{widget.id}_saved")
-    assert heading_count(panel) == tallest["sample_count"]
-    assert demo_api_server.fault_counts().get(CALL_LOGS, 0) == 1
+    journey(
+        page,
+        demo_api_server,
+        tmp_path,
+        streamlit_app.url + "/editor?dashboard={id}",
+        "chart_box_{id}",
+    )
+
+
+def test_journey_from_the_stand_in_charts(
+    demo_app: StreamlitApp, demo_api_server: DemoAPI, page: Page, tmp_path: Path
+) -> None:
+    """The same on the stand-in app: render_point_calls as any chart helper calls it."""
+    journey(page, demo_api_server, tmp_path, demo_app.url + "/?dashboard={id}", "demo_widget_{id}")
