@@ -397,7 +397,7 @@ with actions_box:
                 st.caption("Change them all at once with Bulk change.")
             else:
                 st.markdown("**Nothing selected**")
-                st.caption("Tick rows to duplicate, delete or change several at once.")
+                st.caption("Tick one or more rows to act on them.")
         if open_col.button(
             "Open",
             key=keys.W_DASH_OPEN,

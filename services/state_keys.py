@@ -257,9 +257,6 @@ def w_calls(table: str, part: str) -> str:
 
 
 W_CALLS_PROJECT = "calls_project"
-W_CALLS_RANGE = "calls_range"
-W_CALLS_DATES = "calls_dates"
-W_CALLS_AGENTS = "calls_agents"
 W_CALLS_UNDO = "calls_undo"
 W_CALLS_RESET = "calls_reset"
 W_CALLS_TARGET = "calls_target_dashboard"

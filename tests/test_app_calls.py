@@ -94,9 +94,11 @@ def test_a_link_opens_its_filter_and_an_edit_goes_back_into_the_url(app_env: Dem
     assert draft.filters_json() == filters and draft.project == project
     expected = client_of(app_env).list_call_logs(project_id=project, filters=filters, page_size=1)
     assert heading_count(at) == expected.count
-    assert at.selectbox(key=keys.W_CALLS_RANGE).value == "14d"
+    assert at.selectbox(key=keys.w_ed_range(calls_service.CALLS_FILTER_ID)).value == "14d"
 
-    at.multiselect(key=keys.W_CALLS_AGENTS).select(agents[0]["id"]).run()
+    at.multiselect(key=keys.w_ed_agents(calls_service.CALLS_FILTER_ID)).select(
+        agents[0]["id"]
+    ).run()
     narrowed = {
         "operator": "and",
         "conditions": [
@@ -130,7 +132,7 @@ def test_a_link_whose_filter_is_broken_says_what_is_wrong(
     # the page's own filter is used instead, and the link is left as it came until an edit
     assert at.session_state[keys.s_draft(0)].filters_json() == calls_service.DEFAULT_FILTER
     assert at.query_params["filters"] == text
-    at.selectbox(key=keys.W_CALLS_RANGE).set_value("24h").run()
+    at.selectbox(key=keys.w_ed_range(calls_service.CALLS_FILTER_ID)).set_value("24h").run()
     assert "now-24h" in at.query_params["filters"]
     assert words not in texts(at)
 

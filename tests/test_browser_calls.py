@@ -25,6 +25,8 @@ from playwright.sync_api import Page, expect
 
 from cekura_dashboards.client import CekuraClient
 from cekura_dashboards.drilldown import drilldown_filter
+from services import state_keys as keys
+from services.calls import CALLS_FILTER_ID
 from tests.harness import (
     LOOPBACK,
     ROOT,
@@ -107,7 +109,7 @@ def click_tallest_bar(page: Page, box_key: str) -> None:
 
 
 def choose_agent(page: Page, name: str) -> None:
-    box = page.locator(".st-key-calls_agents")
+    box = page.locator(f".st-key-{keys.w_ed_agents(CALLS_FILTER_ID)}")
     box.click()
     page.keyboard.type(name)
     rerun_after(page, lambda: page.keyboard.press("Enter"))
