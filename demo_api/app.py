@@ -43,17 +43,20 @@ class DemoAPI(FastAPI):
         await super().__call__(scope, receive, send)
 
 
-def prepare_database(db_path: str | Path, *, seed_value: int, calls: int, now: datetime) -> None:
-    """Create the schema; seed an empty database; move an old one's calls up to `now`."""
+def prepare_database(db_path: str | Path, *, seed_value: int, calls: int, now: datetime) -> float:
+    """Create the schema; seed an empty database; let an old one's data end at `now` by
+    storing its clock offset (seed.set_offset_to_now). Returns that offset (seconds)."""
     conn = db.connect(db_path)
     try:
         db.create_schema(conn, indexes=False)
         if seed.is_seeded(conn):
-            shift = seed.shift_to_now(conn, now)
-            logger.info("demo data moved forward by %.0f s to end now", shift)
+            offset = seed.set_offset_to_now(conn, now)
+            logger.info("demo data is %.0f s old; queries add that offset", offset)
         else:
             seed.seed_database(conn, seed=seed_value, calls=calls, now=now)
+            offset = 0.0
         db.create_indexes(conn)
+        return offset
     finally:
         conn.close()
 
@@ -82,7 +85,7 @@ def create_app(
         raise ValueError("The demo API needs a non-empty API key.")
     if now is not None and now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
-    prepare_database(db_path, seed_value=seed, calls=calls, now=now or datetime.now(UTC))
+    offset = prepare_database(db_path, seed_value=seed, calls=calls, now=now or datetime.now(UTC))
     pool = db.ConnectionPool(db_path)
 
     @asynccontextmanager
@@ -101,6 +104,7 @@ def create_app(
     app.state.pool = pool
     app.state.api_key_bytes = api_key.encode("utf-8", "surrogateescape")
     app.state.fixed_now = now
+    app.state.data_offset = offset
     app.state.honour_search = honour_search
     install_error_handlers(app)
     install_request_budget(app, request_budget)

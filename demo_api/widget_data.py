@@ -13,6 +13,10 @@
   array. `success_rate` is a percentage (0-100) of the calls whose success is known;
   durations are seconds; null when no call has the value.
 
+Times (line points, bucket boundaries and labels) are on the real clock: the stored
+timestamps plus the data's `offset` (seed.py), so a database seeded yesterday answers as
+one seeded today.
+
 Calls without a value for the plotted field are not samples (not plotted, not counted).
 `group_by` `{"type": "field", "field": F}` splits line and bar into one series per value of
 F (each point gets a `"group"` key); `{"type": "bucket", "interval": ms}` sets the time
@@ -166,11 +170,19 @@ def _bucket_interval_ms(group_by: Any) -> int | None:
     return interval
 
 
-def _bucket_start(time_period: str, interval_ms: int | None) -> _Sql:
-    """SQL for the first second (epoch) of a call's bucket; month is the ISO month text."""
+def _real_time(offset: float) -> _Sql:
+    """A call's moment on the real clock (epoch seconds)."""
+    return _Sql("(c.timestamp + ?)", [offset]) if offset else _Sql("c.timestamp")
+
+
+def _bucket_start(time_period: str, interval_ms: int | None, offset: float = 0.0) -> _Sql:
+    """SQL for the first second (epoch, real clock) of a call's bucket; month is the ISO
+    month text."""
+    moment = _real_time(offset)
+    t, tp = moment.text, moment.params
     if interval_ms is not None:
         return _Sql(
-            "(CAST(c.timestamp * 1000 AS INTEGER) / ?) * ? / 1000.0", [interval_ms, interval_ms]
+            f"(CAST({t} * 1000 AS INTEGER) / ?) * ? / 1000.0", [*tp, interval_ms, interval_ms]
         )
     if not isinstance(time_period, str):
         raise DetailError(
@@ -178,14 +190,15 @@ def _bucket_start(time_period: str, interval_ms: int | None) -> _Sql:
         )
     if time_period in _PERIOD_SECONDS:
         seconds = _PERIOD_SECONDS[time_period]
-        return _Sql(f"CAST(c.timestamp / {seconds} AS INTEGER) * {seconds}")
+        return _Sql(f"CAST({t} / {seconds} AS INTEGER) * {seconds}", tp)
     if time_period == "week":
         # Day 0 (1970-01-01) was a Thursday: step back to Monday.
         return _Sql(
-            "(CAST(c.timestamp / 86400 AS INTEGER) - (CAST(c.timestamp / 86400 AS INTEGER) + 3) % 7) * 86400"
+            f"(CAST({t} / 86400 AS INTEGER) - (CAST({t} / 86400 AS INTEGER) + 3) % 7) * 86400",
+            [*tp, *tp],
         )
     if time_period == "month":
-        return _Sql("strftime('%Y-%m-01T00:00:00Z', c.timestamp, 'unixepoch')")
+        return _Sql(f"strftime('%Y-%m-01T00:00:00Z', {t}, 'unixepoch')", tp)
     raise DetailError(
         f"Unknown time_period {json.dumps(time_period)}; use hour, day, week or month."
     )
@@ -225,10 +238,11 @@ def _label(value: Any, data_type: str) -> str:
 class _Query:
     """SELECT over the scoped, filtered call logs (`c`), joined to what the plot needs."""
 
-    def __init__(self, conn: sqlite3.Connection, plot: _Plot, where: _Sql):
+    def __init__(self, conn: sqlite3.Connection, plot: _Plot, where: _Sql, offset: float = 0.0):
         self.conn = conn
         self.plot = plot
         self.where = where
+        self.offset = offset
 
     def run(
         self, select: Sequence[_Sql], tail: str = "", tail_params: Sequence[Any] = ()
@@ -265,7 +279,9 @@ def _line(query: _Query, widget: dict[str, Any], group: _Sql | None) -> list[dic
             for p in _bar(query, widget, None, aggregation=aggregation)
         ]
     value = query.plot.value
-    select = [_Sql("c.id"), _Sql(f"strftime({_ISO}, c.timestamp, 'unixepoch')"), value]
+    moment = _real_time(query.offset)
+    select = [_Sql("c.id"), _Sql(f"strftime({_ISO}, {moment.text}, 'unixepoch')", moment.params)]
+    select.append(value)
     if group:
         select.append(group)
     rows = query.run(select, "ORDER BY c.timestamp DESC, c.id DESC LIMIT ?", [LINE_POINT_CAP])
@@ -287,7 +303,9 @@ def _bar(
     if not isinstance(aggregation, str):
         raise DetailError(f"Unknown aggregation_function {json.dumps(aggregation)}.")
     bucket = _bucket_start(
-        widget.get("time_period") or "day", _bucket_interval_ms(widget.get("group_by"))
+        widget.get("time_period") or "day",
+        _bucket_interval_ms(widget.get("group_by")),
+        query.offset,
     )
     keys = [bucket] + ([group] if group else [])
     grouping = "GROUP BY " + ", ".join(str(i + 1) for i in range(len(keys)))
@@ -391,13 +409,15 @@ def widget_data(
     override_filters: dict[str, Any] | None,
     *,
     now: datetime,
+    offset: float = 0.0,
 ) -> dict[str, Any]:
     """The WidgetDataResponse of `widget` (API or database shape) on `dashboard`.
 
     Filters: dashboard AND widget AND override. Scope: the dashboard's project, every
     project when it has none. Raises FieldErrors for a bad filter and DetailError for the
     time window (no start, or more than 30 days back) and for an unplottable widget.
-    The connection needs `filter_sql.register_functions`.
+    The connection needs `filter_sql.register_functions`. `offset`: seconds the stored
+    timestamps lie behind the real clock (seed.data_offset).
     """
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
@@ -407,7 +427,7 @@ def widget_data(
         raise FieldErrors({"filters": flatten_problems(problems)})
     check_time_window(filters, now)
     try:
-        where_text, where_params = compile_filter(filters, now=now)
+        where_text, where_params = compile_filter(filters, now=now, offset=offset)
     except ValueError as exc:  # a date that only overflows against this `now`
         raise FieldErrors({"filters": [str(exc)]}) from None
     project = dashboard.get("project", dashboard.get("project_id"))
@@ -417,7 +437,7 @@ def widget_data(
 
     chart_type = widget.get("chart_type")
     plot = _plot_for(conn, widget)
-    query = _Query(conn, plot, where)
+    query = _Query(conn, plot, where, offset)
     group = _group_column(widget.get("group_by")) if chart_type in ("line", "bar") else None
     if chart_type == "line":
         data = _line(query, widget, group)

@@ -19,6 +19,7 @@ from demo_api.routers._shared import (
     JsonBody,
     check_if_match,
     data_now,
+    data_offset,
     etag_for,
     json_response,
     no_content,
@@ -268,7 +269,11 @@ def preview_data(request: Request, conn: FilteredConn, body: JsonBody) -> JSONRe
     if errors:
         raise FieldErrors(errors)
     dashboard = dashboard_for_data(conn, parsed.dashboard)
-    return json_response(widget_data(conn, widget, dashboard, None, now=data_now(request)))
+    return json_response(
+        widget_data(
+            conn, widget, dashboard, None, now=data_now(request), offset=data_offset(request)
+        )
+    )
 
 
 @router.post("/bulk_data/")
@@ -303,7 +308,12 @@ def bulk_data(request: Request, conn: FilteredConn, body: JsonBody) -> JSONRespo
             dashboards[widget["dashboard"]] = dashboard_for_data(conn, widget["dashboard"])
         results.append(
             widget_data(
-                conn, widget, dashboards[widget["dashboard"]], parsed.filters or None, now=now
+                conn,
+                widget,
+                dashboards[widget["dashboard"]],
+                parsed.filters or None,
+                now=now,
+                offset=data_offset(request),
             )
         )
     return json_response(pagination.paginated(request, pages, len(parsed.widget_ids), results))
@@ -371,5 +381,12 @@ def data(widget_id: str, request: Request, conn: FilteredConn) -> JSONResponse:
         check_filters(override)
     dashboard = dashboard_for_data(conn, widget["dashboard"])
     return json_response(
-        widget_data(conn, widget, dashboard, override or None, now=data_now(request))
+        widget_data(
+            conn,
+            widget,
+            dashboard,
+            override or None,
+            now=data_now(request),
+            offset=data_offset(request),
+        )
     )
