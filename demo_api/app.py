@@ -16,12 +16,13 @@ from typing import Any
 import uvicorn
 from fastapi import Depends, FastAPI
 
-from demo_api import db, seed
+from demo_api import db
 from demo_api.auth import require_api_key
 from demo_api.errors import install_error_handlers
 from demo_api.faults import FaultMiddleware, FaultState
 from demo_api.faults import router as faults_router
 from demo_api.no_etags import NoETags
+from demo_api.prepare import prepare_database
 from demo_api.request_budget import DEFAULT_BUDGET_SECONDS, install_request_budget
 from demo_api.routers import agents, call_logs, dashboards, metrics, projects, widgets
 
@@ -41,24 +42,6 @@ class DemoAPI(FastAPI):
 
     async def _call_without_faults(self, scope: Any, receive: Any, send: Any) -> None:
         await super().__call__(scope, receive, send)
-
-
-def prepare_database(db_path: str | Path, *, seed_value: int, calls: int, now: datetime) -> float:
-    """Create the schema; seed an empty database; let an old one's data end at `now` by
-    storing its clock offset (seed.set_offset_to_now). Returns that offset (seconds)."""
-    conn = db.connect(db_path)
-    try:
-        db.create_schema(conn, indexes=False)
-        if seed.is_seeded(conn):
-            offset = seed.set_offset_to_now(conn, now)
-            logger.info("demo data is %.0f s old; queries add that offset", offset)
-        else:
-            seed.seed_database(conn, seed=seed_value, calls=calls, now=now)
-            offset = 0.0
-        db.create_indexes(conn)
-        return offset
-    finally:
-        conn.close()
 
 
 def create_app(

@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from demo_api.errors import DetailError
 from demo_api.filter_sql import register_functions
 from demo_api.request_budget import RequestBudget, watch_connection
 
@@ -126,6 +125,8 @@ class ConnectionPool:
         try:
             return self._idle.get(timeout=wait)
         except queue.Empty:
+            from demo_api.errors import DetailError  # FastAPI's: not loaded to prepare data
+
             raise DetailError("The demo API is busy; try again.", status=503) from None
 
     def close(self) -> None:
