@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -236,13 +237,22 @@ def _label(value: Any, data_type: str) -> str:
 
 
 class _Query:
-    """SELECT over the scoped, filtered call logs (`c`), joined to what the plot needs."""
+    """SELECT over the scoped, filtered call logs (`c`), joined to what the plot needs.
+    `source` is `call_logs c`, or a dashboard's shared window (`temp.<table> c`)."""
 
-    def __init__(self, conn: sqlite3.Connection, plot: _Plot, where: _Sql, offset: float = 0.0):
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        plot: _Plot,
+        where: _Sql,
+        offset: float = 0.0,
+        source: str = "call_logs c",
+    ):
         self.conn = conn
         self.plot = plot
         self.where = where
         self.offset = offset
+        self.source = source
 
     def run(
         self, select: Sequence[_Sql], tail: str = "", tail_params: Sequence[Any] = ()
@@ -256,7 +266,7 @@ class _Query:
         params.extend(tail_params)
         columns = ", ".join(part.text for part in select)
         sql = (
-            f"SELECT {columns} FROM call_logs c {self.plot.join.text} "  # noqa: S608 (built from constants; values bound)
+            f"SELECT {columns} FROM {self.source} {self.plot.join.text} "  # noqa: S608 (built from constants; values bound)
             f"WHERE {self.where.text} AND {self.plot.value.text} IS NOT NULL {tail}"
         )
         return self.conn.execute(sql, params).fetchall()
@@ -402,6 +412,32 @@ def _top_percentile(query: _Query, column: str, count: int, q: float) -> float |
     return float(low + (high - low) * (position - lower))
 
 
+def _checked(filters: Any, now: datetime, offset: float) -> _Sql:
+    """`filters` (merged, maybe None) compiled, after the checks every data request gets:
+    FieldErrors for a bad filter, DetailError for the time window."""
+    problems = filter_problems(filters)
+    if problems:
+        raise FieldErrors({"filters": flatten_problems(problems)})
+    check_time_window(filters, now)
+    return _compiled(filters, now, offset)
+
+
+def _compiled(filters: Any, now: datetime, offset: float) -> _Sql:
+    try:
+        where_text, where_params = compile_filter(filters, now=now, offset=offset)
+    except ValueError as exc:  # a date that only overflows against this `now`
+        raise FieldErrors({"filters": [str(exc)]}) from None
+    return _Sql(f"({where_text})", where_params)
+
+
+def _scoped(where: _Sql, dashboard: dict[str, Any]) -> _Sql:
+    """`where` within the dashboard's project (every project when it has none)."""
+    project = dashboard.get("project", dashboard.get("project_id"))
+    if project is None:
+        return where
+    return _Sql(f"c.project_id = ? AND {where.text}", [project, *where.params])
+
+
 def widget_data(
     conn: sqlite3.Connection,
     widget: dict[str, Any],
@@ -422,22 +458,128 @@ def widget_data(
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
     filters = _merged(dashboard.get("filters"), widget.get("filters"), override_filters)
-    problems = filter_problems(filters)
-    if problems:
-        raise FieldErrors({"filters": flatten_problems(problems)})
-    check_time_window(filters, now)
-    try:
-        where_text, where_params = compile_filter(filters, now=now, offset=offset)
-    except ValueError as exc:  # a date that only overflows against this `now`
-        raise FieldErrors({"filters": [str(exc)]}) from None
-    project = dashboard.get("project", dashboard.get("project_id"))
-    where = _Sql(f"({where_text})", where_params)
-    if project is not None:
-        where = _Sql(f"c.project_id = ? AND {where.text}", [project, *where.params])
-
-    chart_type = widget.get("chart_type")
+    where = _scoped(_checked(filters, now, offset), dashboard)
     plot = _plot_for(conn, widget)
-    query = _Query(conn, plot, where, offset)
+    return _answer(widget, _Query(conn, plot, where, offset))
+
+
+# --- Several widgets of one dashboard: one pass over their shared window ----------------
+#
+# A dashboard's widgets share its filters and the request's override: in bulk_data the
+# calls those select are read from call_logs once, into a temporary table of the columns
+# the widgets use, and each widget's query reads that table with only its own filters.
+# One index range scan (and one evaluation of the shared filter, however costly: an
+# `or`, a pattern, an evaluation subquery) instead of one per widget, and the widgets
+# then scan narrow rows in memory instead of looking every call up in the table.
+
+_CALL_COLUMN = re.compile(r"\bc\.([a-z_]+)\b")
+_ALWAYS = ("id", "project_id", "timestamp", "duration", "success")
+
+
+def _columns_used(widgets: Sequence[dict[str, Any]]) -> list[str]:
+    """The call_logs columns the widgets read (plotted, grouped and filtered fields, and
+    what every chart needs), taken from the catalog's SQL for those fields."""
+    sql: list[str] = []
+    for widget in widgets:
+        for name in (widget.get("field"), (widget.get("group_by") or {}).get("field")):
+            spec = catalog.widget_field_spec(name) if isinstance(name, str) and name else None
+            if spec is not None:
+                sql.append("c.metadata" if catalog.is_metadata_field(spec.name) else spec.column)
+        for field_name in _filter_fields(_parsed(widget.get("filters"))):
+            spec = catalog.field_spec(field_name)
+            if spec is not None:
+                sql.append("c.metadata" if catalog.is_metadata_field(spec.name) else spec.column)
+    used = {match for text in sql for match in _CALL_COLUMN.findall(text)}
+    return [*_ALWAYS, *sorted(used - set(_ALWAYS))]
+
+
+def _filter_fields(node: Any) -> list[str]:
+    if isinstance(node, dict) and isinstance(node.get("conditions"), list):
+        return [f for child in node["conditions"] for f in _filter_fields(child)]
+    field_name = node.get("field") if isinstance(node, dict) else None
+    return [field_name] if isinstance(field_name, str) else []
+
+
+class SharedWindows:
+    """The temporary tables of one request's dashboards (use as a context manager: they
+    are dropped at the end, since pool connections serve other requests after)."""
+
+    def __init__(self, conn: sqlite3.Connection, *, now: datetime, offset: float) -> None:
+        self.conn = conn
+        self.now = now if now.tzinfo else now.replace(tzinfo=UTC)
+        self.offset = offset
+        self._tables: dict[Any, str | None] = {}
+
+    def __enter__(self) -> SharedWindows:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        for table in self._tables.values():
+            if table is not None:
+                try:
+                    self.conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+                except sqlite3.Error:  # stopped by the request's budget: the next use drops it
+                    pass
+
+    def widget_data(
+        self,
+        widget: dict[str, Any],
+        dashboard: dict[str, Any],
+        override_filters: dict[str, Any] | None,
+        siblings: Sequence[dict[str, Any]],
+    ) -> dict[str, Any]:
+        """What `widget_data` answers, read from the window `widget` shares with
+        `siblings` (the request's widgets of the same dashboard, itself included) when
+        there is one worth sharing."""
+        merged = _merged(dashboard.get("filters"), widget.get("filters"), override_filters)
+        _checked(merged, self.now, self.offset)  # the same refusals, in the same order
+        plot = _plot_for(self.conn, widget)
+        shared = _merged(dashboard.get("filters"), override_filters)
+        table = self._table(dashboard, override_filters, shared, siblings)
+        if table is None:
+            where = _scoped(_compiled(merged, self.now, self.offset), dashboard)
+            return _answer(widget, _Query(self.conn, plot, where, self.offset))
+        own = _parsed(widget.get("filters"))
+        where = _compiled(own, self.now, self.offset) if own else _Sql("1")
+        return _answer(widget, _Query(self.conn, plot, where, self.offset, f"temp.{table} c"))
+
+    def _table(
+        self,
+        dashboard: dict[str, Any],
+        override_filters: Any,
+        shared: Any,
+        siblings: Sequence[dict[str, Any]],
+    ) -> str | None:
+        key = dashboard.get("id")
+        if key in self._tables:
+            return self._tables[key]
+        # Worth it for two widgets or more, and only over a bounded window (without a
+        # start of its own the shared part could be every call of the project).
+        if len(siblings) < 2 or earliest_start(parse_filter(shared), self.now) is None:
+            self._tables[key] = None
+            return None
+        table = f"window_{len(self._tables)}"
+        names = _columns_used(siblings)
+        where = _scoped(_compiled(shared, self.now, self.offset), dashboard)
+        self.conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+        # `id` the rowid again, so a metric's evaluations can drive the join and look
+        # their calls up by id; the other columns untyped, keeping the values as stored.
+        self.conn.execute(
+            f"CREATE TEMP TABLE {table}(id INTEGER PRIMARY KEY, {', '.join(names[1:])})"
+        )
+        self.conn.execute(
+            f"INSERT INTO temp.{table} SELECT {', '.join(f'c.{n}' for n in names)} "  # noqa: S608 (columns from the catalog; values bound)
+            f"FROM call_logs c WHERE {where.text}",
+            where.params,
+        )
+        self._tables[key] = table
+        return table
+
+
+def _answer(widget: dict[str, Any], query: _Query) -> dict[str, Any]:
+    """The WidgetDataResponse of `widget` from `query` (scope and filters applied)."""
+    plot = query.plot
+    chart_type = widget.get("chart_type")
     group = _group_column(widget.get("group_by")) if chart_type in ("line", "bar") else None
     if chart_type == "line":
         data = _line(query, widget, group)

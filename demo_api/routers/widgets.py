@@ -35,7 +35,7 @@ from demo_api.schemas import (
     parse,
     widget_problems,
 )
-from demo_api.widget_data import effective_filters, widget_data
+from demo_api.widget_data import SharedWindows, effective_filters, widget_data
 
 router = APIRouter(prefix="/dashboards/widgets")
 
@@ -302,20 +302,22 @@ def bulk_data(request: Request, conn: FilteredConn, body: JsonBody) -> JSONRespo
         raise FieldErrors({"widget_ids": missing})
     now = data_now(request)
     dashboards: dict[int | None, dict[str, Any]] = {}
-    results = []
+    by_dashboard: dict[int | None, list[dict[str, Any]]] = {}
     for widget in widgets:
         if widget["dashboard"] not in dashboards:
             dashboards[widget["dashboard"]] = dashboard_for_data(conn, widget["dashboard"])
-        results.append(
-            widget_data(
-                conn,
+        by_dashboard.setdefault(widget["dashboard"], []).append(widget)
+    # The widgets of one dashboard read its window once (widget_data.SharedWindows).
+    with SharedWindows(conn, now=now, offset=data_offset(request)) as windows:
+        results = [
+            windows.widget_data(
                 widget,
                 dashboards[widget["dashboard"]],
                 parsed.filters or None,
-                now=now,
-                offset=data_offset(request),
+                by_dashboard[widget["dashboard"]],
             )
-        )
+            for widget in widgets
+        ]
     return json_response(pagination.paginated(request, pages, len(parsed.widget_ids), results))
 
 
