@@ -142,8 +142,12 @@ def _plot_for(conn: sqlite3.Connection, widget: dict[str, Any]) -> _Plot:
         if row is None:
             raise DetailError(f"Metric {metric_id} does not exist.")
         data_type = catalog.METRIC_PLOTS.get(row[1], ("numeric", ()))[0]
+        # CROSS JOIN keeps the calls the outer loop (SQLite does not reorder it): the
+        # window's calls, each looking its evaluation up by (metric_id, call_log_id),
+        # rather than every evaluation of the metric looking for its call.
         join = _Sql(
-            "JOIN metric_evaluations me ON me.call_log_id = c.id AND me.metric_id = ?", [metric_id]
+            "CROSS JOIN metric_evaluations me ON me.call_log_id = c.id AND me.metric_id = ?",
+            [metric_id],
         )
         return _Plot(_Sql("me.value"), join, data_type, row[0], metric_id)
     plotted_as = catalog.plottable_data_type(name)
@@ -536,7 +540,7 @@ class SharedWindows:
         plot = _plot_for(self.conn, widget)
         shared = _merged(dashboard.get("filters"), override_filters)
         table = self._table(dashboard, override_filters, shared, siblings)
-        if table is None:
+        if table is None or _reads_newest_only(widget):
             where = _scoped(_compiled(merged, self.now, self.offset), dashboard)
             return _answer(widget, _Query(self.conn, plot, where, self.offset))
         own = _parsed(widget.get("filters"))
@@ -574,6 +578,14 @@ class SharedWindows:
         )
         self._tables[key] = table
         return table
+
+
+def _reads_newest_only(widget: dict[str, Any]) -> bool:
+    """A line of points reads only the newest LINE_POINT_CAP calls: the timestamp index
+    finds them at once, where the shared window (no index) would be read in full."""
+    return (
+        widget.get("chart_type") == "line" and _bucket_interval_ms(widget.get("group_by")) is None
+    )
 
 
 def _answer(widget: dict[str, Any], query: _Query) -> dict[str, Any]:
