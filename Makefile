@@ -17,19 +17,11 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-# The demo database the app opens (services/demo_server.py reads the same variable).
-CEKURA_DEMO_DB ?= data/demo.sqlite3
-
-# A fresh clone has no demo database: seed it in a process of its own, on the other core,
-# while Streamlit boots; the app's demo server waits for it (a file lock) and the first
-# page shows "Preparing demo data…" until then. services.launch starts that server before
-# Streamlit takes its first page, so no page run prepares data.
+# Without an API key: a fresh clone's demo database is seeded in a process of its own
+# while Streamlit boots, and the demo server is started before Streamlit takes its first
+# page (services/launch.py); the page says "Preparing demo data…" until it is ready.
 run: $(VENV)/.runtime
-	test -e "$(CEKURA_DEMO_DB)" || \
-		$(PY) -m demo_api --prepare-only --db "$(CEKURA_DEMO_DB)" \
-		$(if $(CEKURA_DEMO_CALLS),--calls $(CEKURA_DEMO_CALLS)) &
-	CEKURA_DEMO_DB="$(CEKURA_DEMO_DB)" $(PY) -m services.launch \
-		--server.port $(STREAMLIT_PORT) --server.address localhost
+	$(PY) -m services.launch --server.port $(STREAMLIT_PORT) --server.address localhost
 
 # Debian's Chromium for the browser tests; only installed when missing and we are root.
 chromium:

@@ -4,8 +4,8 @@ Only the demo *server* is a process-wide resource (its key is random and made fo
 process); every client, the demo's included, lives in its user's session.
 
 `make run` starts it before Streamlit accepts its first page (services/launch.py calls
-`start_early`), while another process seeds the database on the other core (Makefile), so
-no page run seeds or starts anything: the first page finds the server ready, or shows
+`start_early`), after another process has seeded a new database on the other core, so no
+page run seeds or starts anything: the first page finds the server ready, or shows
 "Preparing demo data…" until it is. Started any other way (`streamlit run app.py`), the
 first page starts it, under the same words.
 """
@@ -17,6 +17,7 @@ import logging
 import os
 import secrets
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,8 +44,13 @@ _early: Future[DemoServer] | None = None
 _early_lock = threading.Lock()
 
 
-def start_early() -> None:
-    """Start the demo server in a background thread now; `demo_server` takes it over."""
+def demo_db_path() -> Path:
+    return Path(os.environ.get("CEKURA_DEMO_DB") or DEFAULT_DEMO_DB)
+
+
+def start_early(after: Callable[[], object] | None = None) -> None:
+    """Start the demo server in a background thread now (once `after` returns, e.g. the
+    seeding process has ended); `demo_server` takes it over."""
     global _early
     with _early_lock:
         if _early is not None:
@@ -54,6 +60,8 @@ def start_early() -> None:
 
     def run() -> None:
         try:
+            if after is not None:
+                after()
             future.set_result(_start())
         except BaseException as err:  # handed to the page, which says it could not start
             future.set_exception(err)
@@ -79,7 +87,7 @@ def demo_server() -> DemoServer:
 def _start() -> DemoServer:
     import demo_api  # imported lazily: a configured app never needs FastAPI
 
-    db_path = Path(os.environ.get("CEKURA_DEMO_DB") or DEFAULT_DEMO_DB)
+    db_path = demo_db_path()
     db_path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(32)
     options: dict[str, Any] = {}
