@@ -16,12 +16,13 @@ from typing import Any
 import uvicorn
 from fastapi import Depends, FastAPI
 
-from demo_api import db, seed
+from demo_api import db
 from demo_api.auth import require_api_key
 from demo_api.errors import install_error_handlers
 from demo_api.faults import FaultMiddleware, FaultState
 from demo_api.faults import router as faults_router
 from demo_api.no_etags import NoETags
+from demo_api.prepare import prepare_database
 from demo_api.request_budget import DEFAULT_BUDGET_SECONDS, install_request_budget
 from demo_api.routers import agents, call_logs, dashboards, metrics, projects, widgets
 
@@ -41,21 +42,6 @@ class DemoAPI(FastAPI):
 
     async def _call_without_faults(self, scope: Any, receive: Any, send: Any) -> None:
         await super().__call__(scope, receive, send)
-
-
-def prepare_database(db_path: str | Path, *, seed_value: int, calls: int, now: datetime) -> None:
-    """Create the schema; seed an empty database; move an old one's calls up to `now`."""
-    conn = db.connect(db_path)
-    try:
-        db.create_schema(conn, indexes=False)
-        if seed.is_seeded(conn):
-            shift = seed.shift_to_now(conn, now)
-            logger.info("demo data moved forward by %.0f s to end now", shift)
-        else:
-            seed.seed_database(conn, seed=seed_value, calls=calls, now=now)
-        db.create_indexes(conn)
-    finally:
-        conn.close()
 
 
 def create_app(
@@ -82,7 +68,7 @@ def create_app(
         raise ValueError("The demo API needs a non-empty API key.")
     if now is not None and now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
-    prepare_database(db_path, seed_value=seed, calls=calls, now=now or datetime.now(UTC))
+    offset = prepare_database(db_path, seed_value=seed, calls=calls, now=now or datetime.now(UTC))
     pool = db.ConnectionPool(db_path)
 
     @asynccontextmanager
@@ -101,6 +87,7 @@ def create_app(
     app.state.pool = pool
     app.state.api_key_bytes = api_key.encode("utf-8", "surrogateescape")
     app.state.fixed_now = now
+    app.state.data_offset = offset
     app.state.honour_search = honour_search
     install_error_handlers(app)
     install_request_budget(app, request_budget)

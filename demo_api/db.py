@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from demo_api.errors import DetailError
 from demo_api.filter_sql import register_functions
 from demo_api.request_budget import RequestBudget, watch_connection
 
@@ -62,6 +61,7 @@ def connect(path: str | Path) -> sqlite3.Connection:
     conn.execute("PRAGMA foreign_keys=OFF")
     conn.execute("PRAGMA busy_timeout=10000")
     conn.execute("PRAGMA cache_size=-32000")
+    conn.execute("PRAGMA temp_store=MEMORY")  # a dashboard's shared window (widget_data.py)
     register_functions(conn)
     return conn
 
@@ -126,6 +126,8 @@ class ConnectionPool:
         try:
             return self._idle.get(timeout=wait)
         except queue.Empty:
+            from demo_api.errors import DetailError  # FastAPI's: not loaded to prepare data
+
             raise DetailError("The demo API is busy; try again.", status=503) from None
 
     def close(self) -> None:

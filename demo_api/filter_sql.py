@@ -2,7 +2,9 @@
 
 `filter_problems` says what is wrong with a payload, keyed by the path of the bad node.
 `compile_filter` turns a valid payload into a boolean SQL expression over `call_logs c`,
-with every value a bound parameter.
+with every value a bound parameter. Call timestamps are stored on the demo data's own
+clock, `offset` seconds behind the real one (seed.py): a moment a filter names is
+compared as `moment - offset`, so the timestamp index still serves the window.
 
 Semantics worth knowing (the property test's plain-Python evaluator states the same):
 - `neq` matches rows whose value is missing (NULL) too, as Django's `exclude` does.
@@ -278,8 +280,9 @@ def _metadata_path(field: str) -> str:
 
 
 class _Compiler:
-    def __init__(self, now: datetime):
+    def __init__(self, now: datetime, offset: float = 0.0):
         self.now = now
+        self.offset = offset
         self.params: list[Any] = []
 
     def bind(self, value: Any) -> str:
@@ -350,21 +353,27 @@ class _Compiler:
     def timestamp(self, column: str, op: str, value: str) -> str:
         if op == "eq" and means_whole_day(value):
             start, end = day_range(value, self.now)
-            return f"({column} >= {self.bind(start.timestamp())} AND {column} < {self.bind(end.timestamp())})"
-        moment = resolve_datetime(value, op, self.now).timestamp()
+            low, high = self.stored(start), self.stored(end)
+            return f"({column} >= {self.bind(low)} AND {column} < {self.bind(high)})"
+        moment = self.stored(resolve_datetime(value, op, self.now))
         return f"{column} {_COMPARISONS[op]} {self.bind(moment)}"
 
+    def stored(self, moment: datetime) -> float:
+        """A real moment as the stored timestamps count it."""
+        return moment.timestamp() - self.offset
 
-def compile_filter(filters: Any, *, now: datetime) -> tuple[str, list[Any]]:
+
+def compile_filter(filters: Any, *, now: datetime, offset: float = 0.0) -> tuple[str, list[Any]]:
     """A boolean SQL expression for `SELECT ... FROM call_logs c WHERE <expr>`, and its
     parameters. `None`/`{}` gives `1`. Raises InvalidFilter when filter_problems objects;
-    the connection needs `register_functions` for `regex`."""
+    the connection needs `register_functions` for `regex`. `offset`: seconds the stored
+    timestamps lie behind the real clock (seed.data_offset)."""
     problems = filter_problems(filters)
     if problems:
         raise InvalidFilter(problems)
     if not filters:
         return "1", []
-    compiler = _Compiler(now if now.tzinfo else now.replace(tzinfo=UTC))
+    compiler = _Compiler(now if now.tzinfo else now.replace(tzinfo=UTC), offset)
     return compiler.node(filters, False), compiler.params
 
 

@@ -21,12 +21,13 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
-
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from typing import TYPE_CHECKING, Any
 
 from cekura_dashboards.catalog import MAX_BODY_BYTES, body_size_problem
+
+if TYPE_CHECKING:  # db.py needs this module, and preparing the data needs no FastAPI
+    from fastapi import FastAPI, Request
+    from fastapi.responses import JSONResponse
 
 DEFAULT_BUDGET_SECONDS = 5.0
 # SQLite calls the handler every this many virtual-machine steps: about every 0.1 ms, so
@@ -202,6 +203,8 @@ def install_request_budget(
     app: FastAPI, seconds: float = DEFAULT_BUDGET_SECONDS, filter_slots: int | None = None
 ) -> None:
     """The middleware, the filter slots, and the 503s for work stopped or never started."""
+    from fastapi.responses import JSONResponse
+
     app.add_middleware(BudgetMiddleware, seconds=seconds)
     app.state.filter_slots = FilterSlots(filter_slots)
 

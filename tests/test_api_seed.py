@@ -18,6 +18,7 @@ from demo_api import db, serve_in_thread
 from demo_api.app import prepare_database
 from demo_api.filter_sql import filter_problems
 from demo_api.schemas import widget_problems
+from demo_api.seed import data_offset
 from tests.harness import DemoAPI
 
 pytestmark = pytest.mark.api
@@ -199,21 +200,19 @@ def test_every_seeded_widget_has_data(demo_api_server: DemoAPI) -> None:
     assert len(response.json()["results"]) == len(seeded_ids)
 
 
-def test_an_old_database_moves_to_now(tmp_path: Path) -> None:
+def test_an_old_database_moves_to_now_by_an_offset_not_by_rewriting_calls(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "old.sqlite3"
     before = dump(seeded(path, now=NOW))
     later = NOW + timedelta(days=3, hours=5)
-    prepare_database(path, seed_value=0, calls=2000, now=later)
-    after = dump(db.connect(path))
-    shift = (later - NOW).total_seconds()
-    moved = [
-        round(b[3] + shift, 3) == round(a[3], 3)
-        for b, a in zip(before["call_logs"], after["call_logs"], strict=True)
-    ]
-    assert all(moved)
-    assert after["dashboards"] == before["dashboards"], "only calls move"
-    assert float(db.get_meta(db.connect(path), "anchor") or 0) == later.timestamp()
-    newest = max(r[3] for r in after["call_logs"])
+    offset = prepare_database(path, seed_value=0, calls=2000, now=later)
+    conn = db.connect(path)
+    assert dump(conn) == before, "no row is rewritten on a later start"
+    assert offset == (later - NOW).total_seconds()
+    assert data_offset(conn) == offset
+    assert float(db.get_meta(conn, "anchor") or 0) == NOW.timestamp(), "the anchor stays"
+    newest = max(r[3] for r in before["call_logs"]) + offset
     assert later.timestamp() - 6 * 3600 < newest <= later.timestamp()
 
 

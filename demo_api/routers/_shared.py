@@ -48,6 +48,12 @@ def data_now(request: Request) -> datetime:
     return fixed if fixed is not None else datetime.now(UTC)
 
 
+def data_offset(request: Request) -> float:
+    """Seconds the stored call timestamps lie behind the real clock (seed.py): added to a
+    timestamp read, taken off a moment compared."""
+    return float(request.app.state.data_offset)
+
+
 def write_time() -> datetime:
     return datetime.now(UTC)
 

@@ -19,6 +19,7 @@ from demo_api.routers._shared import (
     JsonBody,
     check_if_match,
     data_now,
+    data_offset,
     etag_for,
     json_response,
     no_content,
@@ -34,7 +35,7 @@ from demo_api.schemas import (
     parse,
     widget_problems,
 )
-from demo_api.widget_data import effective_filters, widget_data
+from demo_api.widget_data import SharedWindows, effective_filters, widget_data
 
 router = APIRouter(prefix="/dashboards/widgets")
 
@@ -277,7 +278,11 @@ def preview_data(request: Request, conn: FilteredConn, body: JsonBody) -> JSONRe
     dashboard = dashboard_for_data(conn, parsed.dashboard)
     if stands_in:
         dashboard = {**dashboard, "filters": draft_filters}
-    return json_response(widget_data(conn, widget, dashboard, None, now=data_now(request)))
+    return json_response(
+        widget_data(
+            conn, widget, dashboard, None, now=data_now(request), offset=data_offset(request)
+        )
+    )
 
 
 @router.post("/bulk_data/")
@@ -306,15 +311,22 @@ def bulk_data(request: Request, conn: FilteredConn, body: JsonBody) -> JSONRespo
         raise FieldErrors({"widget_ids": missing})
     now = data_now(request)
     dashboards: dict[int | None, dict[str, Any]] = {}
-    results = []
+    by_dashboard: dict[int | None, list[dict[str, Any]]] = {}
     for widget in widgets:
         if widget["dashboard"] not in dashboards:
             dashboards[widget["dashboard"]] = dashboard_for_data(conn, widget["dashboard"])
-        results.append(
-            widget_data(
-                conn, widget, dashboards[widget["dashboard"]], parsed.filters or None, now=now
+        by_dashboard.setdefault(widget["dashboard"], []).append(widget)
+    # The widgets of one dashboard read its window once (widget_data.SharedWindows).
+    with SharedWindows(conn, now=now, offset=data_offset(request)) as windows:
+        results = [
+            windows.widget_data(
+                widget,
+                dashboards[widget["dashboard"]],
+                parsed.filters or None,
+                by_dashboard[widget["dashboard"]],
             )
-        )
+            for widget in widgets
+        ]
     return json_response(pagination.paginated(request, pages, len(parsed.widget_ids), results))
 
 
@@ -380,5 +392,12 @@ def data(widget_id: str, request: Request, conn: FilteredConn) -> JSONResponse:
         check_filters(override)
     dashboard = dashboard_for_data(conn, widget["dashboard"])
     return json_response(
-        widget_data(conn, widget, dashboard, override or None, now=data_now(request))
+        widget_data(
+            conn,
+            widget,
+            dashboard,
+            override or None,
+            now=data_now(request),
+            offset=data_offset(request),
+        )
     )
