@@ -139,14 +139,15 @@ def start_streamlit(
     *,
     unset: tuple[str, ...] = (),
     args: tuple[str, ...] = (),
+    script: str = "app.py",
 ) -> StreamlitApp:
-    """`streamlit run app.py` on a free port; `unset` names environment variables the app
-    must not see (e.g. CEKURA_API_KEY, to run it on its embedded demo data); `args` are
-    more Streamlit options (e.g. `--secrets.files`)."""
+    """`streamlit run app.py` (or another `script`) on a free port; `unset` names
+    environment variables the app must not see (e.g. CEKURA_API_KEY, to run it on its
+    embedded demo data); `args` are more Streamlit options (e.g. `--secrets.files`)."""
     port = free_port()
     log = workdir / "streamlit.log"
     env = {k: v for k, v in os.environ.items() if k not in unset} | env_overrides
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
+    cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port)]
     cmd += ["--server.address", LOOPBACK, "--server.headless", "true", *args]
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)

@@ -11,16 +11,12 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 from playwright.sync_api import Page, expect
 
 from cekura_dashboards.client import CekuraClient
@@ -28,13 +24,10 @@ from cekura_dashboards.drilldown import drilldown_filter
 from services import state_keys as keys
 from services.calls import CALLS_FILTER_ID
 from tests.harness import (
-    LOOPBACK,
-    ROOT,
     DemoAPI,
     StreamlitApp,
-    _wait_until,
-    free_port,
     rerun_after,
+    start_streamlit,
     wait_for_app,
 )
 
@@ -49,25 +42,12 @@ def demo_app(
     demo_api_server: DemoAPI, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[StreamlitApp]:
     """The drill-down stand-in app on a free loopback port, stopped by its pid."""
-    port = free_port()
-    log = tmp_path_factory.mktemp("drill_app") / "streamlit.log"
-    env = os.environ | {
-        "CEKURA_BASE_URL": demo_api_server.url,
-        "CEKURA_API_KEY": demo_api_server.api_key,
-    }
-    cmd = [sys.executable, "-m", "streamlit", "run", str(DEMO_APP), "--server.port", str(port)]
-    cmd += ["--server.address", LOOPBACK, "--server.headless", "true"]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    app = StreamlitApp(f"http://{LOOPBACK}:{port}", proc)
+    app = start_streamlit(
+        tmp_path_factory.mktemp("drill_app"),
+        {"CEKURA_BASE_URL": demo_api_server.url, "CEKURA_API_KEY": demo_api_server.api_key},
+        script=str(DEMO_APP),
+    )
     try:
-        _wait_until(
-            lambda: requests.get(app.url + "/_stcore/health", timeout=2).text == "ok",
-            proc,
-            "drill-down demo app",
-            90,
-            log,
-        )
         yield app
     finally:
         app.stop()
