@@ -16,10 +16,10 @@ import streamlit as st
 from cekura_dashboards.errors import CekuraError, NotFoundError
 from cekura_dashboards.filter_sentence import describe_filter
 from cekura_dashboards.filter_tree import FilterParseError
-from cekura_dashboards.filter_validation import has_errors, problems_by_node, validate_filter
+from cekura_dashboards.filter_validation import has_errors, validate_filter
 from cekura_dashboards.relative_dates import format_window, resolve_window
 from components.errors import escape_markdown, show_error, show_server_reason
-from components.filter_builder import render_builder
+from components.filter_builder import render_filter_builder
 from components.json_editor import render_json_editor
 from components.patch_preview import render_preview
 from components.save_flow import render_flash, render_save_button, render_save_issue
@@ -74,18 +74,21 @@ def _undo(dashboard_id: int) -> None:
     draft = get_draft(dashboard_id)
     if draft is not None:
         draft.undo()
+    st.rerun()  # the builder and the sentence follow the tree: the whole page
 
 
 def _redo(dashboard_id: int) -> None:
     draft = get_draft(dashboard_id)
     if draft is not None:
         draft.redo()
+    st.rerun()  # the builder and the sentence follow the tree: the whole page
 
 
 def _discard(dashboard_id: int) -> None:
     draft = get_draft(dashboard_id)
     if draft is not None:
         draft.discard()
+    st.rerun()  # the builder and the sentence follow the tree: the whole page
 
 
 def _toggle_preview(dashboard_id: int) -> None:
@@ -220,8 +223,8 @@ def _render(draft: Draft) -> None:
     dashboard_id = draft.dashboard_id
     render_flash()
     _back_link()
-    saved_name = draft.loaded.name or "(no name)"
-    st.title("Edit dashboard: " + escape_markdown(saved_name), anchor=False)
+    state.setdefault(keys.s_editor_first_copy(dashboard_id), draft.loaded)
+    st.title("Edit dashboard: " + escape_markdown(draft.name or "(no name)"), anchor=False)
 
     projects: dict[int, str] = {}
     try:
@@ -286,37 +289,18 @@ def _render(draft: Draft) -> None:
 
 @st.fragment
 def _filter_area(dashboard_id: int) -> None:
+    """The filter: what it says and its state, the builder (or JSON), Save. The parts that
+    follow the tree are keyed fragments, so a builder edit reruns the rows it touched and
+    these, never the whole area (components/filter_builder.py)."""
     draft = get_draft(dashboard_id)
     if draft is None:
         st.rerun(scope="app")
         return
-    agents = _names(reads.load_agents, draft.project, "agent_name")
-    metrics = _names(reads.load_metrics, draft.project, "name")
-    problems = validate_filter(draft.tree, agents=agents, metrics=metrics)
-    blocking = has_errors(problems)
-    dirty = draft.is_dirty()
-
     st.subheader("Filter", anchor=False)
-    _toolbar(draft, dirty)
-    st.info(
-        escape_markdown(describe_filter(draft.tree, agents=agents, metrics=metrics)) + ".",
-        icon=":material/notes:",
-    )
-    window = resolve_window(draft.tree)
-    st.caption(
-        "Time window right now: " + format_window(window)
-        if window is not None
-        else "No time window: widgets need one (add a “Call time” condition)."
-    )
+    status_key = keys.f_editor("status", dashboard_id)
+    save_key = keys.f_editor("savebar", dashboard_id)
+    st.fragment(key=status_key)(_filter_status)(dashboard_id)
     mode = state.get(keys.s_editor_mode(dashboard_id), MODE_BUILDER)
-    errors = sum(1 for p in problems if p.severity == "error")
-    if errors:
-        where = "listed under the JSON" if mode == MODE_JSON else "shown beside the conditions"
-        st.error(
-            f"{errors} problem{'s' if errors != 1 else ''} to fix before saving ({where}).",
-            icon=":material/error:",
-        )
-
     _sync(keys.w_ed_mode(dashboard_id), mode)
     st.segmented_control(
         "How to edit the filter",
@@ -333,24 +317,85 @@ def _filter_area(dashboard_id: int) -> None:
             f"“{MODE_JSON}”.",
             icon=":material/data_object:",
         )
-    server_errors = draft.save_issue.node_errors if draft.save_issue is not None else {}
     if mode == MODE_JSON:
-        render_json_editor(draft, problems)
+        agents, metrics = _filter_names(draft)
+        render_json_editor(draft, validate_filter(draft.tree, agents=agents, metrics=metrics))
     else:
-        render_builder(
-            draft,
-            problems=problems_by_node(problems),
-            server_errors=server_errors,
-            agents=agents,
-            metrics=metrics,
-            metric_values=_enum_values(),
+        render_filter_builder(
+            lambda: _tree_of(dashboard_id),
+            lambda change: _edit_tree(dashboard_id, change),
+            f"d{dashboard_id}",
+            draft.project,
+            follow=(status_key, save_key),
+            server_errors=lambda: _server_errors(dashboard_id),
+        )
+    st.fragment(key=save_key)(_filter_save)(dashboard_id)
+
+
+def _tree_of(dashboard_id: int) -> Any:
+    draft = get_draft(dashboard_id)
+    return draft.tree if draft is not None else None
+
+
+def _edit_tree(dashboard_id: int, change: Any) -> None:
+    draft = get_draft(dashboard_id)
+    if draft is not None:
+        draft.edit_tree(change)
+
+
+def _server_errors(dashboard_id: int) -> dict[str, list[str]]:
+    draft = get_draft(dashboard_id)
+    if draft is None or draft.save_issue is None:
+        return {}
+    return draft.save_issue.node_errors
+
+
+def _filter_names(draft: Draft) -> tuple[dict[int, str], dict[int, str]]:
+    return (
+        _names(reads.load_agents, draft.project, "agent_name"),
+        _names(reads.load_metrics, draft.project, "name"),
+    )
+
+
+def _filter_status(dashboard_id: int) -> None:
+    """The toolbar, the filter in words and how many problems block Save."""
+    draft = get_draft(dashboard_id)
+    if draft is None:
+        return
+    agents, metrics = _filter_names(draft)
+    problems = validate_filter(draft.tree, agents=agents, metrics=metrics)
+    _toolbar(draft, draft.is_dirty())
+    st.info(
+        escape_markdown(describe_filter(draft.tree, agents=agents, metrics=metrics)) + ".",
+        icon=":material/notes:",
+    )
+    window = resolve_window(draft.tree)
+    if window is not None:
+        st.caption("Time window right now: " + format_window(window))
+    errors = sum(1 for p in problems if p.severity == "error")
+    if errors:
+        mode = state.get(keys.s_editor_mode(dashboard_id), MODE_BUILDER)
+        where = "listed under the JSON" if mode == MODE_JSON else "shown beside the conditions"
+        st.error(
+            f"{errors} problem{'s' if errors != 1 else ''} to fix before saving ({where}).",
+            icon=":material/error:",
         )
 
+
+def _filter_save(dashboard_id: int) -> None:
+    """Save, Preview, what the last save said; a whole-page rerun when something drawn
+    outside the filter area has to follow the draft."""
+    draft = get_draft(dashboard_id)
+    if draft is None:
+        return
+    agents, metrics = _filter_names(draft)
+    problems = validate_filter(draft.tree, agents=agents, metrics=metrics)
+    dirty = draft.is_dirty()
     blocked: str | None = None
     if draft.pending_json is not None:
         blocked = "Your JSON is not applied yet: fix it or throw it away first."
-    elif blocking:
-        blocked = "Fix the problems marked in the filter first."
+    elif has_errors(problems):
+        blocked = "Fix the problems marked in the filter first (a row may need a value)."
     blocked = denial_reason(current_actor(), "edit") or blocked  # a viewer: Save off, and why
     st.divider()
     with st.container(horizontal=True, vertical_alignment="center"):
@@ -366,6 +411,11 @@ def _filter_area(dashboard_id: int) -> None:
         )
         if blocked and dirty:
             st.caption(blocked)
+        elif resolve_window(draft.tree) is None:
+            st.caption(
+                "You can save without a time window, but the widgets need one to show "
+                "data: add a “Call time” condition."
+            )
     projects = _project_list()
     render_save_issue(draft, projects=projects, agents=agents, metrics=metrics)
     if preview_open:
@@ -388,10 +438,15 @@ def _toolbar(draft: Draft, dirty: bool) -> None:
     with st.container(
         horizontal=True, vertical_alignment="center", key=f"ed_toolbar_{dashboard_id}"
     ):
+        first = state.get(keys.s_editor_first_copy(dashboard_id))
         if dirty:
             st.badge("Unsaved changes", icon=":material/edit_note:", color="orange")
-        else:
+        elif first is not None and draft.loaded is not first:
             st.badge("All changes saved", icon=":material/check:", color="green")
+        elif draft.undo_stack:
+            st.badge("Back to the saved version", icon=":material/history:", color="gray")
+        else:
+            st.badge("No changes yet", icon=":material/check:", color="gray")
         st.button(
             "Undo",
             key=keys.w_ed_undo(dashboard_id),
