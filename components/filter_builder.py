@@ -130,6 +130,7 @@ class BuilderSource:
     follow: tuple[str, ...] = ()
     server_errors: Callable[[], dict[str, list[str]]] = lambda: {}
     hints: ValueHints = field(default_factory=ValueHints)
+    project_id: int | None = None
     metric_info: dict[int, ScoreHint] = field(default_factory=dict)
     _problems: tuple[Any, dict[str, list[Problem]]] | None = None
 
@@ -160,11 +161,18 @@ def builder_hints(project_id: int | None) -> tuple[ValueHints, dict[int, ScoreHi
             low=scale[0] if scale else None,
             high=scale[1] if scale else None,
         )
+    return ValueHints(agents=agents, metrics=metrics), info
+
+
+def _seen_values(project_id: int | None, field_name: str) -> dict[str, tuple[str, ...]]:
+    """Values seen in recent calls, read (once, cached) only when a row that offers them
+    is being edited: opening the editor or a draft edit costs no request."""
+    if field_name not in reads.SEEN_VALUE_FIELDS:
+        return {}
     try:
-        seen = reads.recent_call_values(project_id)
+        return reads.recent_call_values(project_id)
     except CekuraError:
-        seen = {}
-    return ValueHints(agents=agents, metrics=metrics, seen=seen), info
+        return {}
 
 
 def _items(load: Callable[[Any], list[Any]], project: int | None) -> list[Any]:
@@ -490,6 +498,7 @@ def render_filter_builder(
         server_errors=server_errors or (lambda: {}),
         hints=hints,
         metric_info=info,
+        project_id=project_id,
     )
     _fragment(f_filter(scope, "builder"), _builder_body)(src)
 
@@ -559,7 +568,7 @@ def _group_head(src: BuilderSource, group_id: str, depth: int) -> None:
         st.button(
             f"{lead} {words}"
             + (f" — {count} condition{'s' if count != 1 else ''}" if folded else ""),
-            key=key(group_id, "open"),
+            key=key(group_id, "heading"),
             type="tertiary",
             on_click=_open,
             args=(src, group_id, "group"),
@@ -736,7 +745,8 @@ def _condition_editor(src: BuilderSource, edit: RowEdit, parent: Group | None) -
             metric = group_metric(parent) if parent is not None else None
             if metric is not None:
                 hint = src.metric_info.get(metric)
-            hints = dataclasses.replace(src.hints, score=hint)
+            seen = _seen_values(src.project_id, pending.field)
+            hints = dataclasses.replace(src.hints, score=hint, seen=seen)
             render_value_editor(pending, _reporter(src), hints, mode=edit.mode, on_mode=_moder(src))
             from cekura_dashboards.filter_validation import value_problem
 

@@ -85,7 +85,9 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
                 out.append((name, re.compile(submitter.replace("LABEL", ".+"))))
         elif name.startswith(("s_", "w_")) and inspect.isfunction(value):
             params = inspect.signature(value).parameters
-            sample = value(*("NODE" if p in ("node_id", "part") else 917_353 for p in params))
+            sample = value(
+                *("NODE" if p in ("node_id", "part", "scope") else 917_353 for p in params)
+            )
             text = re.escape(sample).replace("917353", r"\d+").replace("NODE", r"[A-Za-z0-9_]+")
             out.append((name, re.compile(text)))
     return out
