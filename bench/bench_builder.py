@@ -45,17 +45,8 @@ SETTLED = (
     " return !!app && app.getAttribute('data-test-script-state') === 'notRunning'"
     " && document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0; }"
 )
-WATCH = """() => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  window.__benchSeen = false;
-  if (window.__benchWatch) window.__benchWatch.disconnect();
-  window.__benchWatch = new MutationObserver((records) => {
-    for (const r of records) if (r.attributeName === 'data-test-script-state') window.__benchSeen = true;
-  });
-  window.__benchWatch.observe(app, {attributes: true});
-}"""
-
-
+QUIET_S = 0.4  # no frame for this long after the idle mark: the rerun is over (a keyed
+# fragment rerun comes as two runs: the callback run, then the fragments)
 # The node id of the last condition row (rows are buttons keyed `flt_<id>_open`; groups'
 # headings are too, but they come first in this flat filter).
 LAST_ROW = """() => Array.from(document.querySelectorAll('[class*="st-key-flt_"]'))
@@ -66,9 +57,16 @@ LAST_ROW = """() => Array.from(document.querySelectorAll('[class*="st-key-flt_"]
 @dataclass
 class Counter:
     bytes: int = 0
+    received: int = 0  # frames from the server
+    last_at: float = 0.0  # when the last one came
 
     def add(self, payload: Any) -> None:
         self.bytes += len(payload)
+
+    def add_received(self, payload: Any) -> None:
+        self.add(payload)
+        self.received += 1
+        self.last_at = time.perf_counter()
 
 
 @dataclass
@@ -92,7 +90,7 @@ def _watch(page: Any) -> Counter:
     counter = Counter()
 
     def on_ws(ws: Any) -> None:
-        ws.on("framereceived", counter.add)
+        ws.on("framereceived", counter.add_received)
         ws.on("framesent", counter.add)
 
     page.on("websocket", on_ws)
@@ -100,21 +98,26 @@ def _watch(page: Any) -> Counter:
 
 
 def _timed(page: Any, counter: Counter, action: Any) -> tuple[float, int]:
+    """Seconds from the action to settled, and the websocket bytes it cost. A rerun is
+    known to have happened by the frames the server sent (a fast rerun can start and end
+    within one frame of the page, so the script-state mark may never be seen to change);
+    settled is the idle mark with no frame for QUIET_S after it."""
     page.wait_for_function(SETTLED, timeout=60_000)
-    page.evaluate(WATCH)
-    before = counter.bytes
+    before_bytes, before_frames = counter.bytes, counter.received
     started = time.perf_counter()
     action()
-    try:
-        page.wait_for_function("() => window.__benchSeen === true", timeout=15_000, polling=10)
-    except Exception:  # the input was redrawn under the keystroke on a loaded machine: again
-        page.evaluate(WATCH)
-        before = counter.bytes
-        started = time.perf_counter()
-        action()
-        page.wait_for_function("() => window.__benchSeen === true", timeout=30_000, polling=10)
-    page.wait_for_function(SETTLED, timeout=120_000, polling=10)
-    return time.perf_counter() - started, counter.bytes - before
+    deadline = started + 60
+    while counter.received == before_frames:
+        if time.perf_counter() > deadline:
+            raise TimeoutError("the action asked for no rerun")
+        page.wait_for_timeout(5)
+    while True:
+        page.wait_for_function(SETTLED, timeout=120_000, polling=10)
+        settled_at = time.perf_counter()
+        last = counter.last_at
+        page.wait_for_timeout(QUIET_S * 1000)
+        if counter.last_at == last and page.evaluate(SETTLED):
+            return settled_at - started, counter.bytes - before_bytes
 
 
 def _open(page: Any, url: str, ready: str) -> float:

@@ -357,16 +357,39 @@ def _filter_names(draft: Draft) -> tuple[dict[int, str], dict[int, str]]:
     )
 
 
+def _validated(draft: Draft, agents: dict[int, str], metrics: dict[int, str]) -> list[Any]:
+    """The draft's problems, worked out once per draft version (the status line and the
+    Save bar both need them after every edit)."""
+    cache_key = keys.s_editor_problems(draft.dashboard_id)
+    cached = state.get(cache_key)
+    stamp = (draft.version, draft.project, id(draft.tree))
+    if cached is None or cached[0] != stamp:
+        cached = (stamp, validate_filter(draft.tree, agents=agents, metrics=metrics))
+        state[cache_key] = cached
+    return list(cached[1])
+
+
+SENTENCE_CHARS = 600  # a longer sentence is cut: the builder below shows every condition
+
+
+def _short_sentence(text: str) -> str:
+    if len(text) <= SENTENCE_CHARS:
+        return text
+    cut = text[:SENTENCE_CHARS].rsplit(" ", 1)[0]
+    return cut + " … (every condition is in the builder below)"
+
+
 def _filter_status(dashboard_id: int) -> None:
     """The toolbar, the filter in words and how many problems block Save."""
     draft = get_draft(dashboard_id)
     if draft is None:
         return
     agents, metrics = _filter_names(draft)
-    problems = validate_filter(draft.tree, agents=agents, metrics=metrics)
+    problems = _validated(draft, agents, metrics)
     _toolbar(draft, draft.is_dirty())
+    sentence = describe_filter(draft.tree, agents=agents, metrics=metrics)
     st.info(
-        escape_markdown(describe_filter(draft.tree, agents=agents, metrics=metrics)) + ".",
+        escape_markdown(_short_sentence(sentence)) + ".",
         icon=":material/notes:",
     )
     window = resolve_window(draft.tree)
@@ -389,7 +412,7 @@ def _filter_save(dashboard_id: int) -> None:
     if draft is None:
         return
     agents, metrics = _filter_names(draft)
-    problems = validate_filter(draft.tree, agents=agents, metrics=metrics)
+    problems = _validated(draft, agents, metrics)
     dirty = draft.is_dirty()
     blocked: str | None = None
     if draft.pending_json is not None:

@@ -241,3 +241,8 @@ def s_editor_first_copy(dashboard_id: int) -> str:
 def f_editor(part: str, dashboard_id: int) -> str:
     """The key of one of the editor's fragments (`st.fragment(key=...)`, not state)."""
     return f"fragment_ed_{part}_{int(dashboard_id)}"
+
+
+def s_editor_problems(dashboard_id: int) -> str:
+    """The draft's validation problems, with the draft version they are of."""
+    return f"s_editor_problems_{int(dashboard_id)}"
