@@ -353,6 +353,17 @@ def _apply(src: BuilderSource) -> None:
     _rerun(src, [*targets, *src.follow])
 
 
+def _editing(src: BuilderSource, node_id: str) -> RowEdit | None:
+    """The open row, when it is `node_id`'s. A widget of a row that has closed can still
+    report (the browser resends the last state it knew of an input that is gone), and
+    must not change whichever row is open now."""
+    edit = current_edit(src.scope)
+    if edit is None:
+        return None
+    own = edit.pending.node_id if edit.pending is not None else edit.node_id
+    return edit if own == node_id else None
+
+
 def _change_pending(src: BuilderSource, **changes: Any) -> None:
     edit = current_edit(src.scope)
     if edit is None or edit.pending is None:
@@ -362,9 +373,9 @@ def _change_pending(src: BuilderSource, **changes: Any) -> None:
     )
 
 
-def _on_field(src: BuilderSource, widget_key: str) -> None:
+def _on_field(src: BuilderSource, widget_key: str, node_id: str) -> None:
     """A field chosen: the op people mean with it and no value yet ("Agent is …")."""
-    edit = current_edit(src.scope)
+    edit = _editing(src, node_id)
     choice = st.session_state[widget_key]
     if edit is None:
         return
@@ -383,8 +394,8 @@ def _on_field(src: BuilderSource, widget_key: str) -> None:
     )
 
 
-def _on_metadata_key(src: BuilderSource, widget_key: str) -> None:
-    edit = current_edit(src.scope)
+def _on_metadata_key(src: BuilderSource, widget_key: str, node_id: str) -> None:
+    edit = _editing(src, node_id)
     if edit is None or edit.pending is None:
         return
     meta = str(st.session_state[widget_key] or "").strip()
@@ -398,8 +409,8 @@ def _on_metadata_key(src: BuilderSource, widget_key: str) -> None:
     )
 
 
-def _on_op(src: BuilderSource, widget_key: str) -> None:
-    edit = current_edit(src.scope)
+def _on_op(src: BuilderSource, widget_key: str, node_id: str) -> None:
+    edit = _editing(src, node_id)
     op = st.session_state[widget_key]
     if edit is None or edit.pending is None:
         return
@@ -414,8 +425,10 @@ def _on_op(src: BuilderSource, widget_key: str) -> None:
     _change_pending(src, op=op, value=value)
 
 
-def _reporter(src: BuilderSource) -> Callable[[Any, bool], None]:
+def _reporter(src: BuilderSource, node_id: str) -> Callable[[Any, bool], None]:
     def report(value: Any, complete: bool) -> None:
+        if _editing(src, node_id) is None:
+            return  # an input of a row that has closed
         _change_pending(src, value=value)
         if complete:
             _apply(src)
@@ -423,9 +436,9 @@ def _reporter(src: BuilderSource) -> Callable[[Any, bool], None]:
     return report
 
 
-def _moder(src: BuilderSource) -> Callable[[str], None]:
+def _moder(src: BuilderSource, node_id: str) -> Callable[[str], None]:
     def remember(mode: str) -> None:
-        edit = current_edit(src.scope)
+        edit = _editing(src, node_id)
         if edit is not None:
             _set_edit(src.scope, dataclasses.replace(edit, mode=mode))
 
@@ -747,7 +760,13 @@ def _condition_editor(src: BuilderSource, edit: RowEdit, parent: Group | None) -
                 hint = src.metric_info.get(metric)
             seen = _seen_values(src.project_id, pending.field)
             hints = dataclasses.replace(src.hints, score=hint, seen=seen)
-            render_value_editor(pending, _reporter(src), hints, mode=edit.mode, on_mode=_moder(src))
+            render_value_editor(
+                pending,
+                _reporter(src, nid),
+                hints,
+                mode=edit.mode,
+                on_mode=_moder(src, nid),
+            )
             from cekura_dashboards.filter_validation import value_problem
 
             spec = catalog.field_spec(pending.field)
@@ -791,7 +810,7 @@ def _field_pills(src: BuilderSource, nid: str) -> None:
         format_func=field_choice_label,
         key=widget_key,
         on_change=_on_field,
-        args=(src, widget_key),
+        args=(src, widget_key, nid),
     )
 
 
@@ -810,7 +829,7 @@ def _field_and_op(src: BuilderSource, edit: RowEdit, pending: Condition) -> None
             format_func=field_choice_label,
             key=field_key,
             on_change=_on_field,
-            args=(src, field_key),
+            args=(src, field_key, nid),
             label_visibility="collapsed",
             width=240,
         )
@@ -821,7 +840,7 @@ def _field_and_op(src: BuilderSource, edit: RowEdit, pending: Condition) -> None
                 "Metadata key",
                 key=meta_key,
                 on_change=_on_metadata_key,
-                args=(src, meta_key),
+                args=(src, meta_key, nid),
                 placeholder="Metadata key, e.g. region",
                 label_visibility="collapsed",
                 width=200,
@@ -839,7 +858,7 @@ def _field_and_op(src: BuilderSource, edit: RowEdit, pending: Condition) -> None
             format_func=lambda op: _op_words(op, kind),
             key=op_key,
             on_change=_on_op,
-            args=(src, op_key),
+            args=(src, op_key, nid),
             label_visibility="collapsed",
             width=200,
         )
