@@ -17,8 +17,11 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# Without an API key: a fresh clone's demo database is seeded in a process of its own
+# while Streamlit boots, and the demo server is started before Streamlit takes its first
+# page (services/launch.py); the page says "Preparing demo data…" until it is ready.
 run: $(VENV)/.runtime
-	$(PY) -m streamlit run app.py --server.port $(STREAMLIT_PORT) --server.address localhost
+	$(PY) -m services.launch --server.port $(STREAMLIT_PORT) --server.address localhost
 
 # Debian's Chromium for the browser tests; only installed when missing and we are root.
 chromium:

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-Kind = Literal["create", "duplicate", "delete", "update", "bulk_widgets", "restore"]
+Kind = Literal["create", "duplicate", "delete", "update", "bulk_widgets", "restore", "import"]
+# "import": a dashboard (and its widgets) made from an export file
 KINDS: frozenset[str] = frozenset(
-    {"create", "duplicate", "delete", "update", "bulk_widgets", "restore"}
+    {"create", "duplicate", "delete", "update", "bulk_widgets", "restore", "import"}
 )
 # "started": sent (or about to be) and no outcome recorded yet; a process that died in
 # between leaves it so, which is shown as "outcome unknown". "failed": nothing reached

@@ -7,7 +7,6 @@ One `Store` per process is enough and may be shared by every session: it holds n
 from __future__ import annotations
 
 import hashlib
-import hmac
 import logging
 import secrets
 from collections.abc import Iterator
@@ -31,6 +30,7 @@ from admin_store.drafts import Drafts
 from admin_store.journal import Journal
 from admin_store.records import ApiConnection
 from admin_store.schema import meta
+from cekura_dashboards.client import CekuraClient, keyed_hash
 
 logger = logging.getLogger(__name__)
 
@@ -118,11 +118,13 @@ class Store:
     def connection(self, base_url: str, api_key: str) -> ApiConnection:
         """The journal's and drafts' owner for this address and key. The key is only
         hashed (HMAC-SHA256 with the store's secret) and not kept."""
-        key = (api_key or "").strip()
-        if not key:
+        if not (api_key or "").strip():
             raise ValueError("a connection needs an API key")
-        digest = hmac.new(self._secret, key.encode("utf-8"), hashlib.sha256).hexdigest()
-        return ApiConnection(normalize_base_url(base_url), digest)
+        return ApiConnection(normalize_base_url(base_url), keyed_hash(self._secret, api_key))
+
+    def connection_of(self, client: CekuraClient) -> ApiConnection:
+        """The same for a client, whose key never leaves it: it hashes it itself."""
+        return ApiConnection(normalize_base_url(client.base_url), client.keyed_hash(self._secret))
 
     # --- the per-dashboard lock -------------------------------------------------------------
 

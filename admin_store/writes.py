@@ -39,6 +39,8 @@ from cekura_dashboards.client import (
 )
 from cekura_dashboards.errors import APIStatusError, CekuraError, ConflictError
 from cekura_dashboards.models import BulkWidgetsResult, Dashboard
+from cekura_dashboards.widget_changes import widget_conflicts
+from services.access import Action, Actor, require
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +60,7 @@ class WriteContext:
     store: Store
     client: CekuraClient
     connection: ApiConnection
-    actor: str
+    actor: Actor
 
     def __post_init__(self) -> None:
         if normalize_base_url(self.client.base_url) != self.connection.base_url:
@@ -70,8 +72,20 @@ def new_batch_id() -> str:
     return secrets.token_hex(8)
 
 
-def _guard(actor: str) -> None:
-    """Called first by every write. Today everyone may write; the role check goes here."""
+def _guard(ctx: WriteContext, kind: str, batch_id: str | None) -> None:
+    """Called first by every write: the role check is made here, where the write is made,
+    not only where a button is drawn. A change that is part of a bulk batch needs the
+    bulk right; restoring a batch of dashboards is an edit of each; an import (of one
+    dashboard or many) needs the import right."""
+    if kind == "delete":
+        action: Action = "delete"
+    elif kind == "import":
+        action = "import"
+    elif batch_id is not None and kind != "restore":
+        action = "bulk"
+    else:
+        action = "edit"
+    require(ctx.actor, action)
 
 
 # --- the writes ---------------------------------------------------------------------------
@@ -87,7 +101,7 @@ def create_dashboard(
     batch_id: str | None = None,
     source_dashboard_id: int | None = None,
 ) -> Dashboard:
-    _guard(ctx.actor)
+    _guard(ctx, kind, batch_id)
     _check_kind(kind)
     body = create_dashboard_body(name=name, project=project, filters=filters)
     return _journalled(
@@ -109,7 +123,7 @@ def duplicate_dashboard(
 ) -> Dashboard:
     """The entry is the new dashboard's (its id filled in from the answer); `before` is the
     copy that was duplicated."""
-    _guard(ctx.actor)
+    _guard(ctx, "duplicate", batch_id)
     source = ctx.client.get_dashboard(dashboard_id=dashboard_id)
     return _journalled(
         ctx,
@@ -134,13 +148,15 @@ def update_dashboard(
     expected: Dashboard | None = None,
     kind: str = "update",
     batch_id: str | None = None,
+    expected_widgets: Sequence[Any] = (),
+    touched_widgets: Sequence[int] = (),
 ) -> Dashboard:
     """PATCH `changes`. With `expected` (the copy the user edited), raise
     `ConflictError(server_copy=...)` without sending when the dashboard changed since.
     The re-read and the PATCH happen under the dashboard's lock, so no other save made
     through this store lands between them; the PATCH carries `If-Match` when the server
     gave an ETag, which also stops other writers. `kind="restore"` marks a restore."""
-    _guard(ctx.actor)
+    _guard(ctx, kind, batch_id)
     _check_kind(kind)
     changes = dict(changes)
     if not changes:
@@ -159,6 +175,7 @@ def update_dashboard(
                 path=path,
                 server_copy=current,
             )
+        _check_widgets(path, "PATCH", current, expected_widgets, touched_widgets)
         return _journalled(
             ctx,
             kind=kind,
@@ -179,7 +196,7 @@ def update_dashboard(
 def delete_dashboard(ctx: WriteContext, *, dashboard_id: int, batch_id: str | None = None) -> None:
     """DELETE, with the full copy (widgets too) journalled first: `recreate_dashboard`
     can bring it back from that entry's `before`."""
-    _guard(ctx.actor)
+    _guard(ctx, "delete", batch_id)
     with ctx.store.dashboard_lock(ctx.connection, dashboard_id):
         current = ctx.client.get_dashboard(dashboard_id=dashboard_id)
         _journalled(
@@ -206,12 +223,21 @@ def bulk_widgets(
     delete: Sequence[int] = (),
     kind: str = "bulk_widgets",
     batch_id: str | None = None,
+    expected_widgets: Sequence[Any] | None = None,
 ) -> BulkWidgetsResult:
-    _guard(ctx.actor)
+    """With `expected_widgets` (the widgets the user edited), raise
+    `ConflictError(server_copy=...)` without sending when a widget to update or delete
+    was changed or deleted on the server since (re-read under the lock, with the
+    dashboard)."""
+    _guard(ctx, kind, batch_id)
     _check_kind(kind)
     body = bulk_widgets_body(create=create, update=update, delete=delete)
+    path = dashboard_path(dashboard_id) + "bulk_widgets/"
     with ctx.store.dashboard_lock(ctx.connection, dashboard_id):
         current = ctx.client.get_dashboard(dashboard_id=dashboard_id)
+        if expected_widgets is not None:
+            touched = [int(u["id"]) for u in update] + [int(d) for d in delete]
+            _check_widgets(path, "POST", current, expected_widgets, touched)
         return _journalled(
             ctx,
             kind=kind,
@@ -257,6 +283,29 @@ def recreate_dashboard(
     return created, result
 
 
+def _check_widgets(
+    path: str,
+    method: str,
+    current: Dashboard,
+    expected: Sequence[Any],
+    touched: Sequence[int],
+) -> None:
+    """The stale-write check of widgets: the ones about to be updated or deleted must be
+    on the server as the user saw them."""
+    if not touched:
+        return
+    conflicts = widget_conflicts(expected, current.widgets, touched)
+    if conflicts:
+        names = ", ".join(f"'{c.name}'" for c in conflicts)
+        raise ConflictError(
+            f"{method} {path} not sent: widget(s) {names} changed on the server since read",
+            status=409,
+            method=method,
+            path=path,
+            server_copy=current,
+        )
+
+
 def widget_create_body(widget: Mapping[str, Any]) -> dict[str, Any]:
     """A widget copy as a create item: without the keys the API computes, None left out
     (the server's default)."""
@@ -285,7 +334,7 @@ def _journalled(
     the "started" entry, nothing is sent."""
     entry_id = ctx.store.journal.start(
         ctx.connection,
-        actor=ctx.actor,
+        actor=ctx.actor.label,
         kind=kind,
         method=method,
         path=path,

@@ -376,11 +376,61 @@ TOO_FAR_IN_THE_PAST = (
 )
 
 # --- Limits of a filter the API refuses beyond ------------------------------------------
-MAX_FILTER_DEPTH = 32  # groups nested deeper than this
-MAX_CONDITIONS = 1000
-MAX_IN_VALUES = 10_000
-MAX_REGEX_LENGTH = 500
+# One set of size limits for a filter, read by the builder's validation and by the demo
+# API's, so a filter the builder lets through is never refused for its size on Save.
+# They bound the work one filter can cause: every node is SQL, every `in` value a bound
+# parameter, every pattern a compiled regex.
+MAX_GROUP_DEPTH = 32  # groups inside groups, the outermost counting as 1
+MAX_FILTER_NODES = 1000  # conditions and groups together
+MAX_IN_VALUES = 10_000  # values in one `in` list
+MAX_TEXT_LENGTH = 1000  # characters in one text value
+MAX_PATTERN_LENGTH = 500  # characters in one regex pattern
+MAX_BODY_BYTES = 1024 * 1024  # one request body (1 MiB)
 INTEGER_RANGE = (-(2**63), 2**63 - 1)  # what the API's database stores as an integer
+
+
+def group_depth_problem(levels: int) -> str | None:
+    """Why `levels` groups nested inside each other are too many, or None."""
+    if levels <= MAX_GROUP_DEPTH:
+        return None
+    return (
+        f"Groups may nest at most {MAX_GROUP_DEPTH} levels deep; this group is nested more "
+        f"than {MAX_GROUP_DEPTH} deep (level {levels}). Flatten some groups."
+    )
+
+
+def node_count_problem(nodes: int) -> str | None:
+    if nodes <= MAX_FILTER_NODES:
+        return None
+    return (
+        f"A filter may hold at most {MAX_FILTER_NODES} conditions and groups together; "
+        f"this one holds {nodes}."
+    )
+
+
+def in_list_problem(count: int) -> str | None:
+    if count <= MAX_IN_VALUES:
+        return None
+    return f"'is one of' takes at most {MAX_IN_VALUES} values; this list has {count}."
+
+
+def text_length_problem(text: str, *, pattern: bool = False) -> str | None:
+    limit = MAX_PATTERN_LENGTH if pattern else MAX_TEXT_LENGTH
+    if len(text) <= limit:
+        return None
+    what = "A pattern" if pattern else "A text value"
+    return f"{what} may be at most {limit} characters long; this one has {len(text)}."
+
+
+def body_size_problem(size: int) -> str | None:
+    if size <= MAX_BODY_BYTES:
+        return None
+    return (
+        f"The request body is too large: at most {MAX_BODY_BYTES // (1024 * 1024)} MiB "
+        f"({MAX_BODY_BYTES} bytes) is accepted."
+    )
+
+
 ORDERING_OPS: tuple[str, ...] = ("gt", "gte", "lt", "lte")
 TEXT_OPS: tuple[str, ...] = ("contains", "startswith", "endswith", "regex")
 
@@ -443,6 +493,11 @@ WIDGET_COMBINATIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "string": (("pie", "bar"), ("count",)),
     "datetime": (("line", "bar"), ("count", "min", "max")),
 }
+
+# chart type -> the only aggregations it takes (others: those of the data type): a pie
+# slice counts calls. Line and bar are the charts that can split by a group_by.
+CHART_AGGREGATIONS: dict[str, tuple[str, ...]] = {"pie": ("count",)}
+GROUPABLE_CHARTS: tuple[str, ...] = ("line", "bar")
 
 # metric eval_type -> (data type the value plots as, chart types allowed)
 METRIC_PLOTS: dict[str, tuple[str, tuple[str, ...]]] = {

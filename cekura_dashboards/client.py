@@ -8,6 +8,8 @@ the embedded demo API.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import ipaddress
 import json
 import logging
@@ -15,6 +17,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from types import EllipsisType
 from typing import Any, Self, TypeVar
 from urllib.parse import urlsplit
 
@@ -113,6 +116,11 @@ class CekuraClient:
     def masked_key(self) -> str:
         """The key as it may be shown on a page (in request snippets): masked."""
         return mask_key(self._api_key)
+
+    def keyed_hash(self, secret: bytes) -> str:
+        """HMAC-SHA256 of this client's key: what a store may keep to tell keys apart
+        (the app's journal and drafts), without the key itself."""
+        return keyed_hash(secret, self._api_key)
 
     @property
     def request_count(self) -> int:
@@ -351,11 +359,23 @@ class CekuraClient:
         params = {"filters": _compact_json(filters) if filters is not None else None}
         return self._parse(WidgetData, self._get_json(path, params=params), "GET", path)
 
-    def preview_widget_data(self, *, widget: Mapping[str, Any]) -> WidgetData:
+    def preview_widget_data(
+        self,
+        *,
+        widget: Mapping[str, Any],
+        dashboard_filters: Mapping[str, Any] | None | EllipsisType = ...,
+    ) -> WidgetData:
         """Chart data of an unsaved widget body (`dashboard`, `chart_type`, `field`, ...).
-        A read sent as POST: sent once, never retried."""
+        `dashboard_filters` (a filter, or None for no filter) stands in for the saved
+        filters of the widget's dashboard: a draft dashboard filter, nothing saved. Left
+        out, the saved ones apply. A read sent as POST: sent once, never retried."""
         path = "/dashboards/widgets/preview_data/"
-        response = self._request("POST", path, json=dict(widget))
+        body = dict(widget)
+        if not isinstance(dashboard_filters, EllipsisType):
+            body["dashboard_filters"] = (
+                dict(dashboard_filters) if dashboard_filters is not None else None
+            )
+        response = self._request("POST", path, json=body)
         return self._parse(WidgetData, self._json(response, "POST", path), "POST", path)
 
     def bulk_widget_data(
@@ -567,6 +587,10 @@ class CekuraClient:
 
 
 # --- helpers ------------------------------------------------------------------------------
+
+
+def keyed_hash(secret: bytes, api_key: str) -> str:
+    return hmac.new(secret, api_key.strip().encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def mask_key(api_key: str) -> str:

@@ -22,12 +22,13 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any
 
+from cekura_dashboards.catalog import MAX_GROUP_DEPTH, group_depth_problem
 from cekura_dashboards.json_equality import json_fingerprint
 from cekura_dashboards.json_equality import same_json as same_json  # re-exported by filters.py
 
 CONDITION_KEYS: tuple[str, ...] = ("field", "op", "value")
 GROUP_KEYS: tuple[str, ...] = ("operator", "conditions")
-MAX_DEPTH = 64
+MAX_DEPTH = MAX_GROUP_DEPTH  # the server's limit (catalog), so the two never disagree
 
 _ids = itertools.count(1)
 
@@ -102,8 +103,14 @@ def _join(path: str, part: str) -> str:
 
 
 def _parse_node(data: Any, path: str, depth: int) -> Node:
-    if depth > MAX_DEPTH:
-        raise FilterParseError(path, f"The filter is nested more than {MAX_DEPTH} groups deep.")
+    # `depth` counts the groups around this node; a group here is at level depth + 1.
+    too_deep = (
+        group_depth_problem(depth + 1)
+        if isinstance(data, dict) and any(key in data for key in GROUP_KEYS)
+        else None
+    )
+    if too_deep:
+        raise FilterParseError(path, too_deep)
     if not isinstance(data, dict):
         raise FilterParseError(
             path,
@@ -164,6 +171,9 @@ def _copy_json_value(value: Any, path: str, depth: int) -> Any:
     """A deep copy of `value` when it is JSON; FilterParseError when it is not."""
     if depth > MAX_DEPTH:
         raise FilterParseError(path, "The value is nested too deeply.")
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 14_000:
+        # Python writes no int of more than 4,300 digits as text, so it cannot be JSON.
+        raise FilterParseError(path, "This number has too many digits to be a filter value.")
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):

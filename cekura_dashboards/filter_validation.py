@@ -5,14 +5,14 @@ empty `in`, bad regex, same_row over fields that are not metric evaluations, emp
 groups, the API's limits: origin "api"), what the widget data endpoints refuse (a start
 more than 30 days back: "widget_data") and what can match no call (contradictions,
 a window that ends before it starts: "app"). Warnings are allowed to save. The value
-checks (`fits_type`, `regex_problem`, `relative_dates.datetime_problem`) are the demo
-API's too, so the two cannot disagree on a value.
+checks (`odd_value_problem`, `fits_type`, `regex_dialect.pattern_problem`,
+`relative_dates.datetime_problem`) and the catalog's limits are the demo API's too, so
+the two cannot disagree on a value or a size.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,25 +22,28 @@ from cekura_dashboards.catalog import (
     ALL_OPS,
     INTEGER_RANGE,
     LOGICAL_OPERATORS,
-    MAX_CONDITIONS,
-    MAX_FILTER_DEPTH,
-    MAX_IN_VALUES,
-    MAX_REGEX_LENGTH,
+    MAX_GROUP_DEPTH,
     MAX_WIDGET_DATA_DAYS,
     METADATA_PREFIX,
     TEXT_OPS,
     VALUE_TYPE_WORDS,
     FieldSpec,
     field_spec,
+    group_depth_problem,
+    in_list_problem,
     is_metric_evaluation_field,
     metadata_key_problem,
+    node_count_problem,
     op_label,
+    text_length_problem,
     value_type,
 )
 from cekura_dashboards.filter_tree import Condition, Group, Node, content_key, iter_nodes
+from cekura_dashboards.regex_dialect import pattern_problem
 from cekura_dashboards.relative_dates import (
     LOWER_OPS,
     UPPER_OPS,
+    calendar_limit_problem,
     datetime_problem,
     earliest_start,
     format_moment,
@@ -91,10 +94,21 @@ def shown(value: Any) -> str:
     if value is None:
         return "nothing"
     if isinstance(value, str):
+        if len(value) > _SHOWN_TEXT:  # a message quotes the start of a long text
+            return f"{value[: _SHOWN_TEXT - 1]!r}… ({len(value):,} characters)"
         return repr(value)
     if isinstance(value, list):
+        if len(value) > _SHOWN_ITEMS:
+            head = ", ".join(shown(v) for v in value[:_SHOWN_ITEMS])
+            return f"[{head}, … ({len(value):,} values)]"
         return "[" + ", ".join(shown(v) for v in value) + "]"
+    if isinstance(value, int) and value.bit_length() > 100:  # ~30 digits and more
+        return f"a number of {len(str(abs(value))):,} digits"
     return repr(value)
+
+
+_SHOWN_TEXT = 80
+_SHOWN_ITEMS = 10
 
 
 def id_names(items: Any, name_key: str) -> dict[int, str] | None:
@@ -142,17 +156,31 @@ def fits_type(expected: str, value: Any) -> bool:
     return isinstance(value, bool) or fits_type("number", value) or fits_type("string", value)
 
 
-def regex_problem(pattern: str) -> str | None:
-    """Why a `regex` value is refused (too long, does not compile), or None."""
-    if len(pattern) > MAX_REGEX_LENGTH:
-        return f"A pattern may be at most {MAX_REGEX_LENGTH} characters long."
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        where = f" at character {exc.pos + 1}" if exc.pos is not None else ""
-        return f"the pattern {shown(pattern)} does not work: {exc.msg}{where}."
-    except (RecursionError, OverflowError) as exc:
-        return f"the pattern {shown(pattern)} does not work: {exc}."
+def odd_value_problem(value: Any, op: str, expected: str) -> str | None:
+    """Why one value (each item, for `in`) can be neither sent nor stored, whatever its
+    type should be: text that is not valid Unicode or too long, NaN or infinity, a whole
+    number beyond the API's integers, an ISO date outside the calendar once its offset is
+    applied. None when none of these. Checked before `fits_type`, so the message names
+    what is odd rather than the type; the demo API asks the same."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return (
+                f"{shown(value)} holds a character that is not valid Unicode "
+                "(a lone surrogate such as \\ud800); remove it."
+            )
+        if op != "regex":  # a pattern has its own limit (regex_dialect.pattern_problem)
+            too_long = text_length_problem(value)
+            if too_long:
+                return too_long
+        return calendar_limit_problem(value) if expected == "datetime" else None
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{shown(value)} is not a number the API can store."
+    if isinstance(value, int) and not isinstance(value, bool):
+        low, high = INTEGER_RANGE
+        if not low <= value <= high:
+            return f"{shown(value)} is too large; whole numbers go from {low} to {high}."
     return None
 
 
@@ -173,14 +201,21 @@ def value_problem(field: str, op: str, value: Any) -> str | None:
             return f"{label} '{words}' needs a list of values, not {shown(value)}."
         if not value:
             return f"{label} '{words}' needs at least one value."
-        if len(value) > MAX_IN_VALUES:
-            return f"{label} '{words}' takes at most {MAX_IN_VALUES} values, not {len(value)}."
+        too_many = in_list_problem(len(value))
+        if too_many:
+            return f"{label}: {too_many}"
         for item in value:
+            odd = odd_value_problem(item, op, expected)
+            if odd:
+                return f"{label}: {odd}"
             if not fits_type(expected, item):
                 return f"{label}: {shown(item)} in the list is not {VALUE_TYPE_WORDS[expected]}."
         return None
     if value is None:
         return f"{label} '{words}' needs a value."
+    odd = odd_value_problem(value, op, expected)
+    if odd:
+        return f"{label}: {odd}"
     if not fits_type(expected, value):
         if op == "regex":
             return f"{label} '{words}' needs a pattern as text, not {shown(value)}."
@@ -188,7 +223,7 @@ def value_problem(field: str, op: str, value: Any) -> str | None:
             return f"{label} '{words}' needs text, not {shown(value)}."
         return f"{label} needs {VALUE_TYPE_WORDS[expected]}, not {shown(value)}."
     if op == "regex":
-        problem = regex_problem(value)
+        problem = pattern_problem(value)  # RE2's dialect, the server's own test
         return f"{label}: {problem}" if problem else None
     if expected == "datetime":
         problem = datetime_problem(value, op)
@@ -248,7 +283,7 @@ def validate_filter(
                 _condition_all_problems(current, path, moment, agent_names, metric_names)
             )
     problems.extend(_same_row_problems(node))
-    problems.extend(_too_many_conditions(node, problems))
+    problems.extend(_too_many_nodes(node, problems))
     problems.extend(_too_far_back(node, moment))
     order = {n.node_id: i for i, (_, n) in enumerate(iter_nodes(node))}
     problems.sort(key=lambda p: order.get(p.node_id, 0))  # stable: keeps per-node order
@@ -306,15 +341,12 @@ def _child_path(path: str, index: int) -> str:
 
 def _group_problems(group: Group, path: str, now: datetime) -> list[Problem]:
     found: list[Problem] = []
-    if path.count("conditions[") > MAX_FILTER_DEPTH:
-        found.append(
-            Problem(
-                group.node_id,
-                path,
-                "error",
-                f"Groups may nest at most {MAX_FILTER_DEPTH} levels deep; this one is deeper.",
-            )
-        )
+    # The outermost group is level 1. Like the server, name the first group too deep on
+    # each branch, not every group inside it.
+    level = path.count("conditions[") + 1
+    too_deep = group_depth_problem(level) if level == MAX_GROUP_DEPTH + 1 else None
+    if too_deep:
+        found.append(Problem(group.node_id, path, "error", too_deep, "conditions"))
     if group.operator not in LOGICAL_OPERATORS:
         found.append(
             Problem(
@@ -476,21 +508,13 @@ def _contradictions(group: Group, path: str, now: datetime) -> list[Problem]:
     return found
 
 
-def _too_many_conditions(node: Node | None, found: list[Problem]) -> list[Problem]:
-    """The API counts conditions only in a filter it found nothing else wrong with."""
-    if node is None or any(p.severity == "error" for p in found):
+def _too_many_nodes(node: Node | None, found: list[Problem]) -> list[Problem]:
+    """The API counts nodes (conditions and groups) only in a filter it found nothing
+    else wrong with."""
+    if node is None or any(p.severity == "error" and p.origin == "api" for p in found):
         return []
-    count = sum(isinstance(n, Condition) for _, n in iter_nodes(node))
-    if count <= MAX_CONDITIONS:
-        return []
-    return [
-        Problem(
-            node.node_id,
-            "",
-            "error",
-            f"A filter may hold at most {MAX_CONDITIONS} conditions; this one has {count}.",
-        )
-    ]
+    too_many = node_count_problem(sum(1 for _ in iter_nodes(node)))
+    return [Problem(node.node_id, "", "error", too_many)] if too_many else []
 
 
 def _too_far_back(node: Node | None, now: datetime) -> list[Problem]:

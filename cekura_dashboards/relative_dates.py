@@ -63,20 +63,51 @@ def parse_relative(value: Any) -> RelativeDate | None:
     if match is None:
         return None
     anchor, amount, unit = match.groups()
-    return RelativeDate(anchor, int(amount) if amount else 0, unit or "")
+    try:
+        steps = int(amount) if amount else 0
+    except ValueError:  # more digits than Python turns into an int (over 4,300)
+        return None
+    return RelativeDate(anchor, steps, unit or "")
 
 
-def parse_absolute(value: Any) -> datetime | None:
-    """An ISO 8601 datetime or date as aware UTC (naive means UTC); None when not one."""
+def _iso(value: Any) -> datetime | None:
+    """`value` read as ISO 8601 text, as written (not yet in UTC); None when not one."""
     if not isinstance(value, str):
         return None
     try:
-        parsed = datetime.fromisoformat(value)
+        return datetime.fromisoformat(value)
     except ValueError:
+        return None
+
+
+def parse_absolute(value: Any) -> datetime | None:
+    """An ISO 8601 datetime or date as aware UTC (naive means UTC); None when not one, or
+    when in UTC it would fall outside the calendar (0001-01-01T00:00:00+01:00)."""
+    parsed = _iso(value)
+    if parsed is None:
         return None
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is in the year 0 in UTC
+        return None
+
+
+def calendar_limit_problem(value: Any) -> str | None:
+    """Why an ISO 8601 value names no moment in UTC (it lies before 1 Jan of the year 1 or
+    after 31 Dec 9999 once its offset is applied), or None."""
+    parsed = _iso(value)
+    if parsed is None or parsed.tzinfo is None:
+        return None
+    try:
+        parsed.astimezone(UTC)
+    except OverflowError:
+        return (
+            f"{value!r} falls outside the calendar once its time zone offset is applied: UTC "
+            "can name dates from 1 Jan of the year 1 to 31 Dec 9999."
+        )
+    return None
 
 
 def means_whole_day(value: Any) -> bool:
@@ -88,7 +119,8 @@ def means_whole_day(value: Any) -> bool:
 
 
 def is_datetime_value(value: Any) -> bool:
-    return parse_relative(value) is not None or parse_absolute(value) is not None
+    # the form: a date at the calendar's edge is a date, with a range problem of its own
+    return parse_relative(value) is not None or _iso(value) is not None
 
 
 def _utc(now: datetime | None) -> datetime:
@@ -117,6 +149,9 @@ def resolve_datetime(value: Any, op: str, now: datetime | None = None) -> dateti
     if relative is None:
         absolute = parse_absolute(value)
         if absolute is None:
+            beyond = calendar_limit_problem(value)
+            if beyond:
+                raise ValueError(beyond)
             raise ValueError(
                 f"{value!r} is not a date and time; use e.g. 2026-11-07T14:00:00Z, now-7d or today."
             )

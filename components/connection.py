@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.errors import error_message, escape_markdown
+from components.errors import error_message
+from components.inert import inert
 from services import state_keys as keys
 from services.connection import (
-    DEFAULT_BASE_URL,
+    allowed_base_urls,
     connect_with_key,
     connection_error,
     current_connection,
@@ -32,7 +33,7 @@ def connection_sidebar() -> None:
         try:
             conn = current_connection()
         except Exception as err:  # the page shows the same failure with a Retry button
-            st.error(escape_markdown(error_message(err)))
+            st.error(inert(error_message(err)))
             return
         st.markdown("**Connection**")
         if conn.mode == "demo":
@@ -59,11 +60,14 @@ def connection_sidebar() -> None:
         if conn.mode != "pasted":
             _own_key_form(expanded=error is not None)
         if error:
-            st.error(escape_markdown(error))  # may carry the server's words
+            st.error(inert(error))  # may carry the server's words
 
 
 def _own_key_form(*, expanded: bool) -> None:
-    st.session_state.setdefault(keys.W_CONN_BASE_URL, DEFAULT_BASE_URL)
+    # The address is chosen from the operator's list, never typed (services/connection.py).
+    allowed = allowed_base_urls()
+    if st.session_state.get(keys.W_CONN_BASE_URL) not in allowed:
+        st.session_state[keys.W_CONN_BASE_URL] = allowed[0]
     with st.expander("Use your own API key", expanded=expanded):
         with st.form(keys.W_CONN_FORM, border=False):
             st.text_input(
@@ -73,5 +77,11 @@ def _own_key_form(*, expanded: bool) -> None:
                 placeholder="Paste your Cekura API key",
                 help="Kept only for this browser tab; never saved or shown again.",
             )
-            st.text_input("API address", key=keys.W_CONN_BASE_URL)
+            st.selectbox(
+                "API address",
+                options=allowed,
+                key=keys.W_CONN_BASE_URL,
+                disabled=len(allowed) == 1,
+                help="The addresses this app may send a key to, set by whoever runs it.",
+            )
             st.form_submit_button("Connect", on_click=_on_connect)

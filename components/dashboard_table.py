@@ -4,6 +4,7 @@ offers (create, duplicate, delete) are services/dashboards.py."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -92,10 +93,20 @@ def dashboards_frame(
     return pd.DataFrame.from_records(records, columns=COLUMNS)
 
 
+@dataclass(frozen=True)
+class TableChoice:
+    """What the person did in the table: the rows ticked (in table order) and the
+    dashboard whose name they clicked (open it), if any."""
+
+    selected: list[Any]
+    opened: Any | None = None
+
+
 def render_dashboard_table(
     rows: Sequence[Any], names: Mapping[int, str], *, on_select: Any = "rerun"
-) -> Any | None:
-    """The table with single-row selection; returns the selected dashboard or None."""
+) -> TableChoice:
+    """The table: the checkbox of a row selects it (several may be), a click on a name
+    asks to open that dashboard."""
     frame = dashboards_frame(rows, names)
     event = st.dataframe(
         frame,
@@ -104,11 +115,14 @@ def render_dashboard_table(
         width="stretch",
         height="content",  # the whole page of rows: no second scroll box above the pager
         on_select=on_select,
-        selection_mode="single-row",
+        # rows by their checkboxes; one cell by a click, which on a name opens it
+        selection_mode=["multi-row", "single-cell"],
         # The ID stays in the data (tests and support find rows by it) but is not shown.
         column_order=["Name", "Project", "Widgets", "Last update", "Updated (UTC)"],
         column_config={
-            "Name": st.column_config.TextColumn("Name", width=340),
+            "Name": st.column_config.TextColumn(
+                "Name", width=340, help="Click a name to open that dashboard"
+            ),
             "Project": st.column_config.TextColumn("Project", width=220),
             "Widgets": st.column_config.NumberColumn("Widgets", format="%d", width=80),
             "Last update": st.column_config.TextColumn(
@@ -119,11 +133,15 @@ def render_dashboard_table(
             ),
         },
     )
-    selected_rows = list(getattr(getattr(event, "selection", None), "rows", None) or [])
-    if not selected_rows:
-        return None
-    index = selected_rows[0]
-    return rows[index] if 0 <= index < len(rows) else None
+    selection = getattr(event, "selection", None)
+    ticked = list(getattr(selection, "rows", None) or [])
+    selected = [rows[i] for i in sorted(set(ticked)) if 0 <= i < len(rows)]
+    opened = None
+    for cell in list(getattr(selection, "cells", None) or []):
+        row, column = cell[0], cell[1]
+        if column == "Name" and 0 <= row < len(rows):
+            opened = rows[row]
+    return TableChoice(selected, opened)
 
 
 def table_key() -> str:

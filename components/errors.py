@@ -9,6 +9,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from cekura_dashboards.errors import CekuraError
+from components.inert import inert
 from services import state_keys as keys
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ def show_error(
         if context:
             st.markdown(f"**{context}**")
         # st.error renders markdown; server words go through st.text-like escaping.
-        st.error(escape_markdown(error_message(err)), icon=":material/error:")
+        st.error(inert(error_message(err)), icon=":material/error:")
         if retry is not False:
             st.button(
                 "Retry",
@@ -55,12 +56,10 @@ def show_error(
 
 def show_server_reason(message: str) -> None:
     """One reason the API gave for refusing a save, shown beside what it concerns."""
-    st.error("The server said: " + escape_markdown(message), icon=":material/dns:")
-
-
-_MARKDOWN_SPECIALS = "\\`*_{}[]()<>#+-.!|~$:"
+    st.error("The server said: " + inert(message), icon=":material/dns:")
 
 
 def escape_markdown(text: str) -> str:
-    """Escape every markdown/HTML special so a server message is shown as typed."""
-    return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in text)
+    """Kept for the code that calls it: the same as `components.inert.inert` (server
+    words, like names, must neither format nor autolink)."""
+    return inert(text)

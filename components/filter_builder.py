@@ -46,7 +46,8 @@ from cekura_dashboards.filter_edit import (
 from cekura_dashboards.filter_sentence import condition_words
 from cekura_dashboards.filter_tree import Condition, Group, Node, find, new_node_id, parent_of
 from cekura_dashboards.filter_validation import Problem, problems_by_node, validate_filter
-from components.errors import escape_markdown, show_server_reason
+from components.errors import show_server_reason
+from components.inert import inert
 from components.value_editors import (
     ScoreHint,
     ValueHints,
@@ -104,6 +105,11 @@ def group_label(operator: str) -> str:
     return catalog.LOGICAL_LABELS.get(operator, f"Unknown: {operator}")
 
 
+# In `follow`: after a change, rerun the whole page (a page drawn around the builder
+# without fragments of its own, like the Calls page and the bulk page).
+FOLLOW_PAGE = "app"
+
+
 @dataclass
 class RowEdit:
     """The one thing being edited in a tree: a condition row (a copy of it, `pending`), a
@@ -127,12 +133,18 @@ class BuilderSource:
     scope: str
     get_tree: Callable[[], Node | None]
     edit: Callable[[TreeEdit], None]
-    follow: tuple[str, ...] = ()
+    follow: Sequence[str] | Callable[[], Sequence[str]] = ()
     server_errors: Callable[[], dict[str, list[str]]] = lambda: {}
     hints: ValueHints = field(default_factory=ValueHints)
     project_id: int | None = None
     metric_info: dict[int, ScoreHint] = field(default_factory=dict)
     _problems: tuple[Any, dict[str, list[Problem]]] | None = None
+
+    def followers(self) -> list[str]:
+        """The fragments to rerun after a change, asked after the change is made (the
+        caller may want some only when the filter changed); FOLLOW_PAGE: the whole page."""
+        found = self.follow() if callable(self.follow) else self.follow
+        return list(found)
 
     def problems(self) -> dict[str, list[Problem]]:
         """Problems by node id of the tree as it is now (worked out once per tree)."""
@@ -235,6 +247,8 @@ def _rerun(src: BuilderSource, targets: Sequence[str]) -> None:
     """Rerun just these fragments (from a callback); the whole app when one of them is
     not on the page any more."""
     wanted = list(dict.fromkeys(targets))
+    if FOLLOW_PAGE in wanted:
+        st.rerun()
     try:
         st.rerun(wanted)
     except StreamlitAPIException:
@@ -289,7 +303,7 @@ def _add_group(src: BuilderSource, parent_id: str | None, operator: str) -> None
     )
     _set_edit(src.scope, edit)
     targets = [*_slot(src, before), *_structure_targets(src, old_root, parent_id)]
-    _rerun(src, [*targets, *src.follow])
+    _rerun(src, [*targets, *src.followers()])
 
 
 def _structure_targets(
@@ -316,7 +330,7 @@ def _close(src: BuilderSource) -> None:
             old_root = src.get_tree()
             parent = parent_of(old_root, group.node_id)
             src.edit(lambda t: remove(t, group.node_id))
-            targets = [*_removed_targets(src, old_root, group, parent), *src.follow]
+            targets = [*_removed_targets(src, old_root, group, parent), *src.followers()]
     _rerun(src, targets)
 
 
@@ -350,7 +364,7 @@ def _apply(src: BuilderSource) -> None:
         targets = [f_filter(src.scope, "builder")]
     else:
         targets = [f_filter(edit.node_id, "row")]
-    _rerun(src, [*targets, *src.follow])
+    _rerun(src, [*targets, *src.followers()])
 
 
 def _editing(src: BuilderSource, node_id: str) -> RowEdit | None:
@@ -450,7 +464,7 @@ def _on_operator(src: BuilderSource, group_id: str, widget_key: str) -> None:
     if operator is None:
         return
     src.edit(lambda t: set_operator(t, group_id, operator))
-    _rerun(src, [f_filter(group_id, "head"), f_filter(group_id, "end"), *src.follow])
+    _rerun(src, [f_filter(group_id, "head"), f_filter(group_id, "end"), *src.followers()])
 
 
 def _row_action(src: BuilderSource, node_id: str, action: str) -> None:
@@ -478,7 +492,7 @@ def _row_action(src: BuilderSource, node_id: str, action: str) -> None:
         targets = [f_filter(src.scope, "builder")]
     else:
         targets = [f_filter(parent.node_id, "group")]
-    _rerun(src, [*targets, *src.follow])
+    _rerun(src, [*targets, *src.followers()])
 
 
 def _toggle_collapsed(src: BuilderSource, group_id: str) -> None:
@@ -494,20 +508,21 @@ def render_filter_builder(
     scope: str,
     project_id: int | None,
     *,
-    follow: Sequence[str] = (),
+    follow: Sequence[str] | Callable[[], Sequence[str]] = (),
     server_errors: Callable[[], dict[str, list[str]]] | None = None,
 ) -> None:
     """Draw the builder of one tree. `get_tree()` reads the tree as it is now;
     `on_change(edit)` makes `edit(tree)` the new tree (one undo step); `scope` tells this
     tree's builder state and fragments apart from any other on the page; `project_id`
     narrows the pickers to what exists in that project; `follow` are fragment keys to
-    rerun after each change."""
+    rerun after each change (or a function giving them, asked once the change is made;
+    FOLLOW_PAGE in them reruns the whole page)."""
     hints, info = builder_hints(project_id)
     src = BuilderSource(
         scope=scope,
         get_tree=get_tree,
         edit=on_change,
-        follow=tuple(follow),
+        follow=follow if callable(follow) else tuple(follow),
         server_errors=server_errors or (lambda: {}),
         hints=hints,
         metric_info=info,
@@ -573,7 +588,7 @@ def _group_head(src: BuilderSource, group_id: str, depth: int) -> None:
     if not isinstance(group, Group):
         return
     edit = current_edit(src.scope)
-    words = GROUP_HEADINGS.get(group.operator, f"unknown ({escape_markdown(group.operator)})")
+    words = GROUP_HEADINGS.get(group.operator, f"unknown ({inert(group.operator)})")
     lead = "Calls where" if depth == 0 else "Where"
     folded = group_id in _collapsed(src.scope)
     count = _count(group)
@@ -719,7 +734,7 @@ def _row(src: BuilderSource, node_id: str, depth: int) -> None:
         return
     words = condition_words(node, agents=src.hints.agents, metrics=src.hints.metrics)
     st.button(
-        escape_markdown(words),
+        inert(words),
         key=key(node_id, "open"),
         type="tertiary",
         on_click=_open,
@@ -734,7 +749,7 @@ def _problems(src: BuilderSource, node_id: str) -> None:
     for problem in found:
         colour = "red" if problem.severity == "error" else "orange"
         icon = ":material/error:" if problem.severity == "error" else ":material/warning:"
-        st.markdown(f":{colour}[{icon} {escape_markdown(problem.message)}]")
+        st.markdown(f":{colour}[{icon} {inert(problem.message)}]")
     for message in src.server_errors().get(node_id, ()):
         show_server_reason(message)
 
@@ -774,9 +789,7 @@ def _condition_editor(src: BuilderSource, edit: RowEdit, parent: Group | None) -
                 problem = value_problem(pending.field, pending.op, pending.value)
                 if problem:
                     st.caption(
-                        "Needs a value."
-                        if pending.value in (None, "", [])
-                        else escape_markdown(problem)
+                        "Needs a value." if pending.value in (None, "", []) else inert(problem)
                     )
         with st.container(horizontal=True, vertical_alignment="center", gap="small"):
             st.button(

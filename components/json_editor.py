@@ -14,7 +14,7 @@ import re
 import streamlit as st
 
 from cekura_dashboards.filter_validation import Problem
-from components.errors import escape_markdown
+from components.inert import inert
 from components.value_editors import sync
 from services import state_keys as keys
 from services.drafts import Draft, PendingJson, get_draft
@@ -75,7 +75,7 @@ def render_json_editor(draft: Draft, problems: list[Problem]) -> None:
     )
     if pending is not None:
         st.error(
-            "Not applied: " + escape_markdown(pending_problem(pending)),
+            "Not applied: " + inert(pending_problem(pending)),
             icon=":material/data_object:",
         )
         st.caption(
@@ -94,7 +94,7 @@ def render_json_editor(draft: Draft, problems: list[Problem]) -> None:
         st.caption("The last applied filter (the one the builder shows) also has these problems:")
     for problem in problems:
         where = f"At {path_words(problem.path)}" + (f" ({problem.path})" if problem.path else "")
-        text = escape_markdown(f"{where}: {problem.message}")
+        text = inert(f"{where}: {problem.message}")
         if problem.severity == "error":
             st.error(text, icon=":material/error:")
         else:

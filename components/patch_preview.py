@@ -12,7 +12,8 @@ import streamlit as st
 
 from cekura_dashboards.client import CekuraClient
 from cekura_dashboards.patch import change_list, curl_snippet, json_diff, python_snippet
-from components.errors import escape_markdown
+from components.inert import inert
+from components.widget_editor import render_widget_requests
 from services.drafts import Draft, loaded_body
 
 METHOD = "PATCH"
@@ -26,7 +27,7 @@ def render_change_list(changes: list[str], *, empty: str) -> None:
     if not changes:
         st.caption(empty)
         return
-    st.markdown("\n".join(f"- {escape_markdown(change)}" for change in changes))
+    st.markdown("\n".join(f"- {inert(change)}" for change in changes))
 
 
 def render_preview(
@@ -42,7 +43,11 @@ def render_preview(
     with st.container(border=True, key=f"ed_preview_box_{draft.dashboard_id}"):
         st.markdown("#### What Save will do")
         if not body:
-            st.info("Nothing to save: your draft is the same as the saved dashboard.")
+            if draft.widget_bulk():
+                st.caption("The dashboard itself is unchanged: no PATCH is sent.")
+                render_widget_requests(draft, client.base_url, metrics or {})
+            else:
+                st.info("Nothing to save: your draft is the same as the saved dashboard.")
             return
         render_change_list(
             change_list(
@@ -80,3 +85,4 @@ def render_preview(
                 python_snippet(METHOD, url, body, api_key=api_key),
                 language="python",
             )
+        render_widget_requests(draft, client.base_url, metrics or {})

@@ -10,19 +10,33 @@ import streamlit as st
 
 from cekura_dashboards.models import Dashboard
 from cekura_dashboards.patch import change_list
-from components.errors import escape_markdown
+from components.inert import inert
 from components.json_editor import path_words
 from components.patch_preview import render_change_list
+from components.widget_editor import render_widget_issue
 from services import state_keys as keys
+from services.connection import current_connection, default_mode
 from services.drafts import Draft, loaded_body
-from services.save import dismiss, reload_theirs, reread, save, take_flash
+from services.save import (
+    discard_draft,
+    dismiss,
+    other_connection,
+    reload_theirs,
+    reread,
+    save,
+    switch_back,
+    take_flash,
+    wrong_connection_message,
+)
 
 SAVE_LABEL = "Save"
 
 
 # --- drawing ------------------------------------------------------------------------------
 def render_save_button(draft: Draft, *, blocked_reason: str | None, dirty: bool) -> None:
-    """`dirty`: draft.is_dirty(), which the caller has worked out for this run already."""
+    """`dirty`: draft.is_dirty(), which the caller has worked out for this run already.
+    Beside the button: the account and address this draft belongs to."""
+    blocked_reason = wrong_connection_message(draft) or blocked_reason
     disabled = blocked_reason is not None or not dirty
     st.button(
         SAVE_LABEL,
@@ -34,34 +48,42 @@ def render_save_button(draft: Draft, *, blocked_reason: str | None, dirty: bool)
         args=(draft.dashboard_id,),
         help=blocked_reason or ("Nothing to save yet." if not dirty else "Save your changes."),
     )
+    belongs = draft.connection or current_connection()
+    st.caption(
+        inert(f"Saves to {belongs.label}"), help="The account and address this draft is for."
+    )
 
 
 def render_flash() -> None:
     message = take_flash()
     if message:
-        st.toast(escape_markdown(message), icon=":material/check_circle:")
+        st.toast(inert(message), icon=":material/check_circle:")
 
 
 def render_save_issue(
     draft: Draft, *, projects: Any = None, agents: Any = None, metrics: Any = None
 ) -> None:
+    if other_connection(draft) is not None:
+        _other_connection(draft)
+        return
     issue = draft.save_issue
     if issue is None:
         return
     dashboard_id = draft.dashboard_id
     kind = issue.kind
     with st.container(border=True, key=f"ed_issue_{dashboard_id}"):
+        render_widget_issue(draft, metrics or {})
         if kind == "conflict":
             _conflict(draft, issue.server_copy, projects=projects, agents=agents, metrics=metrics)
         elif kind == "invalid":
             st.error(
-                "Not saved: the Cekura API refused the change. " + escape_markdown(issue.message),
+                "Not saved: the Cekura API refused the change. " + inert(issue.message),
                 icon=":material/block:",
             )
             for path, reasons in issue.filter_errors.items():
                 for reason in reasons:
                     st.error(
-                        escape_markdown(f"Filter, at {path_words(path)}: {reason}"),
+                        inert(f"Filter, at {path_words(path)}: {reason}"),
                         icon=":material/dns:",
                     )
             st.caption(
@@ -70,7 +92,7 @@ def render_save_issue(
             )
             _retry_buttons(dashboard_id)
         elif kind == "unknown":
-            st.warning(escape_markdown(issue.message), icon=":material/help:")
+            st.warning(inert(issue.message), icon=":material/help:")
             st.caption("Your draft is kept. Re-reading shows whether it was saved.")
             with st.container(horizontal=True):
                 st.button(
@@ -88,11 +110,53 @@ def render_save_issue(
                 )
         else:
             st.error(
-                "Not saved. " + escape_markdown(issue.message),
+                "Not saved. " + inert(issue.message),
                 icon=":material/error:",
             )
             st.caption("Your draft is kept as it is.")
             _retry_buttons(dashboard_id)
+
+
+def _other_connection(draft: Draft) -> None:
+    """A draft started on another account: say so, offer to go back to it or to throw the
+    draft away. Nothing is sent from here."""
+    started = draft.connection
+    dashboard_id = draft.dashboard_id
+    with st.container(border=True, key=f"ed_other_connection_{dashboard_id}"):
+        st.error(inert(wrong_connection_message(draft) or ""), icon=":material/link_off:")
+        can_switch_back = (
+            started is not None
+            and started.mode != "pasted"
+            and started.mode == default_mode()
+            and current_connection().mode == "pasted"
+        )
+        if started is not None and started.mode == "pasted":
+            st.caption(
+                inert(
+                    f"To save it, connect with that key again ({started.key_hint} at "
+                    f"{started.base_url}) under “Use your own API key” in the sidebar: your "
+                    "draft is kept until then."
+                )
+            )
+        with st.container(horizontal=True):
+            if can_switch_back:
+                st.button(
+                    "Reconnect to " + inert(started.label if started else ""),
+                    key=keys.w_ed_switch_back(dashboard_id),
+                    icon=":material/link:",
+                    on_click=switch_back,
+                    args=(dashboard_id,),
+                    help="Forget the key you pasted and go back to the connection this draft "
+                    "was started on. The draft is kept.",
+                )
+            st.button(
+                "Discard this draft",
+                key=keys.w_ed_drop_draft(dashboard_id),
+                icon=":material/delete_sweep:",
+                on_click=discard_draft,
+                args=(dashboard_id,),
+                help="Throw your changes away and open the dashboard as this connection has it.",
+            )
 
 
 def _retry_buttons(dashboard_id: int) -> None:

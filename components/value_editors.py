@@ -180,10 +180,23 @@ def render_value_editor(
         _text_choices(cond, [], report, what="value")
     elif editor == "datetime":
         _datetime_editor(cond, report, mode, on_mode)
-    elif editor in ("number", "id_picker") and spec is not None:
+    elif editor in ("number", "id_picker") and spec is not None and _fits_number_input(cond.value):
         _number_editor(cond, report, integer=spec.kind == "integer", unit=spec.unit)
     else:
         _text_editor(cond, report, dynamic=False)
+
+
+# Streamlit's number input holds what a browser's number can: beyond that it raises
+JS_SAFE_INTEGER = 2**53 - 1
+
+
+def _fits_number_input(value: Any) -> bool:
+    """Whether a number input can show `value` (a huge or non-finite number shows as text)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return True  # shown empty, to be typed
+    if isinstance(value, int):
+        return abs(value) <= JS_SAFE_INTEGER
+    return math.isfinite(value)
 
 
 def _ids_only(value: Any) -> bool:
@@ -331,7 +344,11 @@ def _score_editor(cond: Condition, report: Report, hint: ScoreHint | None) -> No
     ):
         _text_choices(cond, list(hint.values), report, what="value")
         return
-    if hint is not None and hint.eval_type in ("numeric", "continuous_qualitative"):
+    if (
+        hint is not None
+        and hint.eval_type in ("numeric", "continuous_qualitative")
+        and _fits_number_input(cond.value)
+    ):
         _number_editor(cond, report, integer=False, unit="", low=hint.low, high=hint.high)
         if hint.low is not None and hint.high is not None:
             st.caption(f"{hint.metric} scores from {_num(hint.low)} to {_num(hint.high)}.")

@@ -111,6 +111,26 @@ WIDGET_COLUMNS = [
 ]
 
 
+COMPACT_COLUMNS = ["Name", "Chart", "Plots", "Counts as", "Group by", "Its own filter"]
+
+
+def compact_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """The details table in six columns, so it fits the page without scrolling sideways:
+    the metric goes with what is plotted, the aggregation with its period."""
+    if table.empty:
+        return pd.DataFrame(columns=COMPACT_COLUMNS)
+    plots = [
+        f"{p}: {m}" if m and p else (p or m)
+        for p, m in zip(table["Plots"], table["Metric"], strict=True)
+    ]
+    counts = [
+        " · ".join(part for part in (a, p) if part)
+        for a, p in zip(table["Aggregation"], table["Period"], strict=True)
+    ]
+    compact = table.assign(Plots=plots, **{"Counts as": counts})
+    return compact[COMPACT_COLUMNS]
+
+
 def effective_filter_json(dashboard_filters: Any, widget_filters: Any) -> dict[str, Any] | None:
     """Dashboard filter AND widget filter, the way widget data combines them (RULES.md)."""
     parts = [f for f in (dashboard_filters, widget_filters) if f]
@@ -131,17 +151,24 @@ def render_widget_table(
     metrics: Any = None,
 ) -> None:
     """`table` is widget_rows(widgets), which the caller builds once per server copy."""
-    st.subheader(f"Widgets ({len(widgets)})")
+    st.subheader(f"Widget details ({len(widgets)})", anchor=False)
     if not widgets:
         st.caption("This dashboard has no widgets yet.")
         return
     st.dataframe(
-        table,
+        compact_rows(table),
         hide_index=True,
         width="stretch",
         key=keys.w_ed_widgets(dashboard_id),
-        # wide enough for "Summary numbers" (auto-sizing cut it to "Summa…")
-        column_config={"Chart": st.column_config.TextColumn(width=125)},
+        column_config={
+            # wide enough for "Summary numbers" (auto-sizing cut it to "Summa…")
+            "Chart": st.column_config.TextColumn(width=125),
+            "Name": st.column_config.TextColumn(width="medium"),
+            "Plots": st.column_config.TextColumn(width="medium"),
+            "Counts as": st.column_config.TextColumn(width="small"),
+            "Group by": st.column_config.TextColumn(width="small"),
+            "Its own filter": st.column_config.TextColumn(width="large"),
+        },
     )
     # The choice is a widget id, not a row number: a row number would name another
     # widget once the list changes (their copy loaded after a conflict).

@@ -19,6 +19,18 @@ What a client may rely on beyond the public contract:
   nothing; item errors come back as `{"create": ["#2 chart_type: ..."], ...}`.
 """
 
-from demo_api.app import RunningServer, create_app, serve_in_thread
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from demo_api.app import RunningServer, create_app, serve_in_thread
 
 __all__ = ["RunningServer", "create_app", "serve_in_thread"]
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use: `python -m demo_api --prepare-only` needs no FastAPI.
+    if name in __all__:
+        from demo_api import app
+
+        return getattr(app, name)
+    raise AttributeError(f"module 'demo_api' has no attribute {name!r}")

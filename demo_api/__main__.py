@@ -1,5 +1,7 @@
 """`python -m demo_api --host 127.0.0.1 --port PORT --db PATH --api-key KEY [--seed N]
-[--calls N] [--enable-fault-api] [--no-etags] [--ignore-search]`.
+[--calls N] [--enable-fault-api] [--no-etags] [--ignore-search] [--request-budget SECONDS]`,
+or `python -m demo_api --prepare-only --db PATH [--seed N] [--calls N]` to seed (or bring
+up to now) the database and exit, which `make run` does beside Streamlit's start-up.
 
 The key may come from the environment (`DEMO_API_KEY`) instead of `--api-key`, which keeps
 it out of the process list that every local user can read.
@@ -14,9 +16,10 @@ import logging
 import os
 import signal
 import sys
+from datetime import UTC, datetime
 from typing import NoReturn
 
-from demo_api.app import ListeningServer, create_app, server_config
+from demo_api.request_budget import DEFAULT_BUDGET_SECONDS
 
 logger = logging.getLogger("demo_api")
 KEY_ENV = "DEMO_API_KEY"
@@ -30,12 +33,22 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--api-key",
         default=os.environ.get(KEY_ENV),
-        required=KEY_ENV not in os.environ,
-        help=f"the X-CEKURA-API-KEY to accept (or set {KEY_ENV})",
+        help=f"the X-CEKURA-API-KEY to accept (or set {KEY_ENV}); not needed to prepare",
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--calls", type=int, default=50_000)
     parser.add_argument("--enable-fault-api", action="store_true")
+    parser.add_argument(
+        "--prepare-only",
+        action="store_true",
+        help="seed the database (or bring it up to now) and exit; needs no key",
+    )
+    parser.add_argument(
+        "--request-budget",
+        type=float,
+        default=DEFAULT_BUDGET_SECONDS,
+        help="seconds one request may take before its database work is stopped",
+    )
     parser.add_argument(
         "--no-etags", action="store_true", help="answer without ETags (as the contract allows)"
     )
@@ -52,8 +65,18 @@ def _exit_cleanly(signum: int, frame: object) -> NoReturn:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not args.prepare_only and not args.api_key:
+        parser.error(f"the API key is required: --api-key or {KEY_ENV}")
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    if args.prepare_only:
+        from demo_api.prepare import prepare_database
+
+        prepare_database(args.db, seed_value=args.seed, calls=args.calls, now=datetime.now(UTC))
+        return 0
+    from demo_api.app import ListeningServer, create_app, server_config
+
     # uvicorn shuts down gracefully on SIGTERM and then re-raises it for the previous
     # handler: this one turns it into a normal exit.
     signal.signal(signal.SIGTERM, _exit_cleanly)
@@ -63,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         seed=args.seed,
         calls=args.calls,
         enable_fault_api=args.enable_fault_api,
+        request_budget=args.request_budget,
         send_etags=not args.no_etags,
         honour_search=not args.ignore_search,
     )

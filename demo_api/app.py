@@ -16,12 +16,14 @@ from typing import Any
 import uvicorn
 from fastapi import Depends, FastAPI
 
-from demo_api import db, seed
+from demo_api import db
 from demo_api.auth import require_api_key
 from demo_api.errors import install_error_handlers
 from demo_api.faults import FaultMiddleware, FaultState
 from demo_api.faults import router as faults_router
 from demo_api.no_etags import NoETags
+from demo_api.prepare import prepare_database
+from demo_api.request_budget import DEFAULT_BUDGET_SECONDS, install_request_budget
 from demo_api.routers import agents, call_logs, dashboards, metrics, projects, widgets
 
 logger = logging.getLogger(__name__)
@@ -42,21 +44,6 @@ class DemoAPI(FastAPI):
         await super().__call__(scope, receive, send)
 
 
-def prepare_database(db_path: str | Path, *, seed_value: int, calls: int, now: datetime) -> None:
-    """Create the schema; seed an empty database; move an old one's calls up to `now`."""
-    conn = db.connect(db_path)
-    try:
-        db.create_schema(conn, indexes=False)
-        if seed.is_seeded(conn):
-            shift = seed.shift_to_now(conn, now)
-            logger.info("demo data moved forward by %.0f s to end now", shift)
-        else:
-            seed.seed_database(conn, seed=seed_value, calls=calls, now=now)
-        db.create_indexes(conn)
-    finally:
-        conn.close()
-
-
 def create_app(
     db_path: str | Path,
     api_key: str,
@@ -65,20 +52,23 @@ def create_app(
     calls: int = 50_000,
     enable_fault_api: bool = False,
     now: datetime | None = None,
+    request_budget: float = DEFAULT_BUDGET_SECONDS,
     send_etags: bool = True,
     honour_search: bool = True,
 ) -> FastAPI:
     """The demo API over the SQLite file `db_path`, accepting only `api_key`.
 
     `now` fixes the clock of the demo data (seed anchor and relative filters such as
-    `now-7d`); without it the wall clock is used. `send_etags=False` answers without
-    ETags (see no_etags.py). `honour_search=False` makes the list ignore `search`, as the
-    public API may: the client's fallback is tested against it."""
+    `now-7d`); without it the wall clock is used. `request_budget`: the seconds one
+    request may take before its database work is stopped (request_budget.py).
+    `send_etags=False` answers without ETags (see no_etags.py). `honour_search=False`
+    makes the list ignore `search`, as the public API may: the client's fallback is
+    tested against it."""
     if not api_key:
         raise ValueError("The demo API needs a non-empty API key.")
     if now is not None and now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
-    prepare_database(db_path, seed_value=seed, calls=calls, now=now or datetime.now(UTC))
+    offset = prepare_database(db_path, seed_value=seed, calls=calls, now=now or datetime.now(UTC))
     pool = db.ConnectionPool(db_path)
 
     @asynccontextmanager
@@ -97,8 +87,10 @@ def create_app(
     app.state.pool = pool
     app.state.api_key_bytes = api_key.encode("utf-8", "surrogateescape")
     app.state.fixed_now = now
+    app.state.data_offset = offset
     app.state.honour_search = honour_search
     install_error_handlers(app)
+    install_request_budget(app, request_budget)
     if not send_etags:
         app.add_middleware(NoETags)
     authenticated = [Depends(require_api_key)]

@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from demo_api.errors import DetailError
 from demo_api.filter_sql import register_functions
+from demo_api.request_budget import RequestBudget, watch_connection
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS projects(id INTEGER PRIMARY KEY, name TEXT NOT NULL,
@@ -61,6 +61,7 @@ def connect(path: str | Path) -> sqlite3.Connection:
     conn.execute("PRAGMA foreign_keys=OFF")
     conn.execute("PRAGMA busy_timeout=10000")
     conn.execute("PRAGMA cache_size=-32000")
+    conn.execute("PRAGMA temp_store=MEMORY")  # a dashboard's shared window (widget_data.py)
     register_functions(conn)
     return conn
 
@@ -99,16 +100,20 @@ class ConnectionPool:
         self._size = size
 
     @contextmanager
-    def connection(self) -> Iterator[sqlite3.Connection]:
-        conn = self._take()
+    def connection(self, budget: RequestBudget | None = None) -> Iterator[sqlite3.Connection]:
+        """A connection for one request. With a `budget`, waiting for it and every
+        statement on it stop when the budget is spent or the client has gone."""
+        conn = self._take(budget.remaining() if budget is not None else 30)
+        watch_connection(conn, budget)
         try:
             yield conn
         finally:
+            watch_connection(conn, None)  # an interrupted ROLLBACK would leave it dirty
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             self._idle.put(conn)
 
-    def _take(self) -> sqlite3.Connection:
+    def _take(self, wait: float = 30) -> sqlite3.Connection:
         try:
             return self._idle.get_nowait()
         except queue.Empty:
@@ -119,8 +124,10 @@ class ConnectionPool:
                 self._all.append(conn)
                 return conn
         try:
-            return self._idle.get(timeout=30)
+            return self._idle.get(timeout=wait)
         except queue.Empty:
+            from demo_api.errors import DetailError  # FastAPI's: not loaded to prepare data
+
             raise DetailError("The demo API is busy; try again.", status=503) from None
 
     def close(self) -> None:

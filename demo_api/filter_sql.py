@@ -2,12 +2,15 @@
 
 `filter_problems` says what is wrong with a payload, keyed by the path of the bad node.
 `compile_filter` turns a valid payload into a boolean SQL expression over `call_logs c`,
-with every value a bound parameter.
+with every value a bound parameter. Call timestamps are stored on the demo data's own
+clock, `offset` seconds behind the real one (seed.py): a moment a filter names is
+compared as `moment - offset`, so the timestamp index still serves the window.
 
 Semantics worth knowing (the property test's plain-Python evaluator states the same):
 - `neq` matches rows whose value is missing (NULL) too, as Django's `exclude` does.
 - contains/startswith/endswith use SQLite LIKE: case-insensitive for ASCII letters only.
-- `regex` is Python `re.search` (case-sensitive, matches anywhere).
+- `regex` is an RE2 search (case-sensitive, matches anywhere; regex_dialect.py), which
+  runs in time linear in the text whatever the pattern.
 - A `metric_evaluations.*` condition outside `same_row` holds when SOME evaluation of the
   call satisfies it; `neq` and `isnull: true` are the negations ("no evaluation equals",
   "no evaluation has a value"). Inside `same_row` every condition is tested on one row.
@@ -16,14 +19,14 @@ Semantics worth knowing (the property test's plain-Python evaluator states the s
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any
 
 from cekura_dashboards import catalog
-from cekura_dashboards.filter_validation import fits_type, regex_problem
+from cekura_dashboards.filter_validation import fits_type, odd_value_problem
+from cekura_dashboards.regex_dialect import compile_pattern, pattern_problem
 from cekura_dashboards.relative_dates import (
     datetime_problem,
     day_range,
@@ -34,6 +37,15 @@ from cekura_dashboards.relative_dates import (
 _CONDITION_KEYS = frozenset({"field", "op", "value"})
 _GROUP_KEYS = frozenset({"operator", "conditions"})
 
+# A pattern over a name matches against the few rows of the names' table once, not
+# once per call: fewer calls from SQLite into Python keep a regex filter from starving
+# the requests beside it of the interpreter lock (bench/bench_neighbour.py).
+_REGEX_OVER_IDS: dict[str, str] = {
+    "agent.agent_name": "c.agent_id IN (SELECT a.id FROM agents a WHERE a.agent_name REGEXP {})",
+    "metric_evaluations.metric.name": (
+        "me.metric_id IN (SELECT m.id FROM metrics m WHERE m.name REGEXP {})"
+    ),
+}
 # `{}` is SQL this module built from constants; every value in it is a bound parameter.
 _SOME_EVALUATION = "EXISTS (SELECT 1 FROM metric_evaluations me WHERE me.call_log_id = c.id AND {})"
 _COMPARISONS = {"eq": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
@@ -82,20 +94,31 @@ def _value_problems(spec: catalog.FieldSpec, op: str, value: Any) -> list[str]:
             return [f'\'in\' takes a list of values, for example ["a", "b"]; got {_show(value)}.']
         if not value:
             return ["'in' needs at least one value in its list."]
-        if len(value) > catalog.MAX_IN_VALUES:
-            return [f"'in' takes at most {catalog.MAX_IN_VALUES} values; got {len(value)}."]
+        too_many = catalog.in_list_problem(len(value))
+        if too_many:
+            return [too_many]
+        for item in value:
+            odd = odd_value_problem(item, op, expected)
+            if odd:
+                return [_capitalized(odd)]
         bad = [item for item in value if not fits_type(expected, item)]
         if bad:
             return [f"Every value of '{spec.name}' must be {kind_name}; {_show(bad[0])} is not."]
         return []
+    problem = odd_value_problem(value, op, expected)
+    if problem:
+        return [_capitalized(problem)]
     if not fits_type(expected, value):
         return [f"The value of '{spec.name}' must be {kind_name}; got {_show(value)}."]
-    problem = None
     if expected == "datetime":
         problem = datetime_problem(value, op, datetime.now(UTC))
     elif op == "regex":
-        problem = regex_problem(value)
-    return [problem[:1].upper() + problem[1:]] if problem else []
+        problem = pattern_problem(value)
+    return [_capitalized(problem)] if problem else []
+
+
+def _capitalized(message: str) -> str:
+    return message[:1].upper() + message[1:]
 
 
 def _field_spec_or_problem(field: Any) -> tuple[catalog.FieldSpec | None, str | None]:
@@ -114,7 +137,7 @@ def _field_spec_or_problem(field: Any) -> tuple[catalog.FieldSpec | None, str | 
 class _Checker:
     def __init__(self) -> None:
         self.problems: dict[str, list[str]] = {}
-        self.conditions = 0
+        self.nodes = 0
 
     def add(self, path: str, message: str) -> None:
         self.problems.setdefault(path, []).append(message)
@@ -131,6 +154,7 @@ class _Checker:
                 "conditions), not both.",
             )
             return
+        self.nodes += 1
         if keys & _GROUP_KEYS:
             self.group(node, path, depth, in_same_row)
         elif keys & _CONDITION_KEYS:
@@ -147,8 +171,10 @@ class _Checker:
             self.add(
                 path, f"Unknown key {_show(key)} in a group; a group has operator and conditions."
             )
-        if depth > catalog.MAX_FILTER_DEPTH:
-            self.add(path, f"Groups may nest at most {catalog.MAX_FILTER_DEPTH} levels deep.")
+        # `depth` counts the groups around this one: the outermost group is level 1.
+        too_deep = catalog.group_depth_problem(depth + 1)
+        if too_deep:
+            self.add(path, too_deep)
             return
         operator = node.get("operator")
         if "operator" not in node:
@@ -173,7 +199,6 @@ class _Checker:
             self.node(child, _join(path, f"conditions[{index}]"), depth + 1, inner_same_row)
 
     def condition(self, node: dict[str, Any], path: str, in_same_row: bool) -> None:
-        self.conditions += 1
         for key in sorted(set(node) - _CONDITION_KEYS, key=str):
             self.add(
                 path,
@@ -223,8 +248,9 @@ def filter_problems(filters: Any) -> dict[str, list[str]]:
         return {}
     checker = _Checker()
     checker.node(filters, "", 0, False)
-    if not checker.problems and checker.conditions > catalog.MAX_CONDITIONS:
-        checker.add("", f"A filter may hold at most {catalog.MAX_CONDITIONS} conditions.")
+    too_many = catalog.node_count_problem(checker.nodes)
+    if not checker.problems and too_many:
+        checker.add("", too_many)
     return checker.problems
 
 
@@ -254,8 +280,9 @@ def _metadata_path(field: str) -> str:
 
 
 class _Compiler:
-    def __init__(self, now: datetime):
+    def __init__(self, now: datetime, offset: float = 0.0):
         self.now = now
+        self.offset = offset
         self.params: list[Any] = []
 
     def bind(self, value: Any) -> str:
@@ -308,6 +335,8 @@ class _Compiler:
                 return f"(typeof({column}) = 'text' AND {column} LIKE {pattern} ESCAPE '\\')"
             return f"{column} LIKE {pattern} ESCAPE '\\'"
         if op == "regex":
+            if node["field"] in _REGEX_OVER_IDS:
+                return _REGEX_OVER_IDS[node["field"]].format(self.bind(value))
             return f"{column} REGEXP {self.bind(value)}"
         if op == "in":
             placeholder = self.bind(json.dumps(value))
@@ -324,38 +353,76 @@ class _Compiler:
     def timestamp(self, column: str, op: str, value: str) -> str:
         if op == "eq" and means_whole_day(value):
             start, end = day_range(value, self.now)
-            return f"({column} >= {self.bind(start.timestamp())} AND {column} < {self.bind(end.timestamp())})"
-        moment = resolve_datetime(value, op, self.now).timestamp()
+            low, high = self.stored(start), self.stored(end)
+            return f"({column} >= {self.bind(low)} AND {column} < {self.bind(high)})"
+        moment = self.stored(resolve_datetime(value, op, self.now))
         return f"{column} {_COMPARISONS[op]} {self.bind(moment)}"
 
+    def stored(self, moment: datetime) -> float:
+        """A real moment as the stored timestamps count it."""
+        return moment.timestamp() - self.offset
 
-def compile_filter(filters: Any, *, now: datetime) -> tuple[str, list[Any]]:
+
+def compile_filter(filters: Any, *, now: datetime, offset: float = 0.0) -> tuple[str, list[Any]]:
     """A boolean SQL expression for `SELECT ... FROM call_logs c WHERE <expr>`, and its
     parameters. `None`/`{}` gives `1`. Raises InvalidFilter when filter_problems objects;
-    the connection needs `register_functions` for `regex`."""
+    the connection needs `register_functions` for `regex`. `offset`: seconds the stored
+    timestamps lie behind the real clock (seed.data_offset)."""
     problems = filter_problems(filters)
     if problems:
         raise InvalidFilter(problems)
     if not filters:
         return "1", []
-    compiler = _Compiler(now if now.tzinfo else now.replace(tzinfo=UTC))
+    compiler = _Compiler(now if now.tzinfo else now.replace(tzinfo=UTC), offset)
     return compiler.node(filters, False), compiler.params
 
 
-@lru_cache(maxsize=256)
-def _pattern(text: str) -> re.Pattern[str]:
-    return re.compile(text)
+class _PatternCache:
+    """Compiled patterns of one connection, and what each said of the values it saw.
+
+    A connection runs one query at a time and one filter holds at most MAX_FILTER_NODES
+    patterns, so with room for twice that a query never evicts its own patterns (a small
+    shared cache recompiled every pattern on every row once a filter held more distinct
+    patterns than the cache). Answers are kept too: the columns patterns run over (agent
+    and metric names, metadata) repeat few values over many rows."""
+
+    def __init__(self, size: int = 2 * catalog.MAX_FILTER_NODES, answers: int = 100_000) -> None:
+        self._compiled: dict[str, Any] = {}
+        self._answers: dict[tuple[str, str], int] = {}
+        self._size = size
+        self._answer_room = answers
+
+    def matches(self, pattern: str, text: str) -> int:
+        key = (pattern, text)
+        answer = self._answers.get(key)
+        if answer is None:
+            answer = 1 if self._compiled_pattern(pattern).search(text) else 0
+            if len(self._answers) >= self._answer_room:
+                self._answers.clear()
+            self._answers[key] = answer
+        return answer
+
+    def _compiled_pattern(self, pattern: str) -> Any:
+        compiled = self._compiled.get(pattern)
+        if compiled is None:
+            if len(self._compiled) >= self._size:
+                del self._compiled[next(iter(self._compiled))]  # the oldest
+            compiled = self._compiled[pattern] = compile_pattern(pattern)
+        return compiled
 
 
-def _regexp(pattern: str | None, value: Any) -> int | None:
-    if pattern is None or value is None:
-        return None
-    try:
-        return 1 if _pattern(pattern).search(str(value)) else 0
-    except re.error:
-        return 0
+def _regexp_function(cache: _PatternCache) -> Callable[[str | None, Any], int | None]:
+    def regexp(pattern: str | None, value: Any) -> int | None:
+        if pattern is None or value is None:
+            return None
+        try:
+            return cache.matches(pattern, str(value))
+        except (ValueError, UnicodeError):
+            return 0  # filter_problems refused such a pattern or value before this runs
+
+    return regexp
 
 
 def register_functions(conn: sqlite3.Connection) -> None:
-    """Give a connection what compiled filters call: `X REGEXP pattern` (Python re.search)."""
-    conn.create_function("regexp", 2, _regexp, deterministic=True)
+    """Give a connection what compiled filters call: `X REGEXP pattern` (an RE2 search)."""
+    conn.create_function("regexp", 2, _regexp_function(_PatternCache()), deterministic=True)

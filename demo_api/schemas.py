@@ -159,6 +159,11 @@ def widget_problems(widget: dict[str, Any], metric_eval_type: str | None) -> dic
     problem = group_by_problem(widget.get("group_by"))
     if problem:
         add("group_by", problem)
+    elif widget.get("group_by") is not None and chart_type not in catalog.GROUPABLE_CHARTS:
+        add(
+            "group_by",
+            f"A {chart_type} chart cannot be grouped; only {' and '.join(catalog.GROUPABLE_CHARTS)} can.",
+        )
     if chart_type == "stat":
         if field and catalog.plottable_data_type(field) is None:
             add("field", f"Unknown field '{field}'.")
@@ -195,9 +200,12 @@ def widget_problems(widget: dict[str, Any], metric_eval_type: str | None) -> dic
         )
         add("chart_type", f"{subject} can be shown as {', '.join(charts)}, not as {chart_type}.")
     aggregations = catalog.WIDGET_COMBINATIONS.get(plot_type, ((), ()))[1]
+    by_chart = catalog.CHART_AGGREGATIONS.get(str(chart_type))
+    if by_chart is not None:
+        aggregations = tuple(a for a in aggregations if a in by_chart)
     if aggregation and aggregation not in aggregations:
         add(
             "aggregation_function",
-            f"Aggregation '{aggregation}' does not apply to {plot_type} values; use one of {', '.join(aggregations)}.",
+            f"Aggregation '{aggregation}' does not apply to {plot_type} values in a {chart_type} chart; use one of {', '.join(aggregations)}.",
         )
     return errors

@@ -13,6 +13,10 @@
   array. `success_rate` is a percentage (0-100) of the calls whose success is known;
   durations are seconds; null when no call has the value.
 
+Times (line points, bucket boundaries and labels) are on the real clock: the stored
+timestamps plus the data's `offset` (seed.py), so a database seeded yesterday answers as
+one seeded today.
+
 Calls without a value for the plotted field are not samples (not plotted, not counted).
 `group_by` `{"type": "field", "field": F}` splits line and bar into one series per value of
 F (each point gets a `"group"` key); `{"type": "bucket", "interval": ms}` sets the time
@@ -25,6 +29,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -137,8 +142,12 @@ def _plot_for(conn: sqlite3.Connection, widget: dict[str, Any]) -> _Plot:
         if row is None:
             raise DetailError(f"Metric {metric_id} does not exist.")
         data_type = catalog.METRIC_PLOTS.get(row[1], ("numeric", ()))[0]
+        # CROSS JOIN keeps the calls the outer loop (SQLite does not reorder it): the
+        # window's calls, each looking its evaluation up by (metric_id, call_log_id),
+        # rather than every evaluation of the metric looking for its call.
         join = _Sql(
-            "JOIN metric_evaluations me ON me.call_log_id = c.id AND me.metric_id = ?", [metric_id]
+            "CROSS JOIN metric_evaluations me ON me.call_log_id = c.id AND me.metric_id = ?",
+            [metric_id],
         )
         return _Plot(_Sql("me.value"), join, data_type, row[0], metric_id)
     plotted_as = catalog.plottable_data_type(name)
@@ -166,11 +175,19 @@ def _bucket_interval_ms(group_by: Any) -> int | None:
     return interval
 
 
-def _bucket_start(time_period: str, interval_ms: int | None) -> _Sql:
-    """SQL for the first second (epoch) of a call's bucket; month is the ISO month text."""
+def _real_time(offset: float) -> _Sql:
+    """A call's moment on the real clock (epoch seconds)."""
+    return _Sql("(c.timestamp + ?)", [offset]) if offset else _Sql("c.timestamp")
+
+
+def _bucket_start(time_period: str, interval_ms: int | None, offset: float = 0.0) -> _Sql:
+    """SQL for the first second (epoch, real clock) of a call's bucket; month is the ISO
+    month text."""
+    moment = _real_time(offset)
+    t, tp = moment.text, moment.params
     if interval_ms is not None:
         return _Sql(
-            "(CAST(c.timestamp * 1000 AS INTEGER) / ?) * ? / 1000.0", [interval_ms, interval_ms]
+            f"(CAST({t} * 1000 AS INTEGER) / ?) * ? / 1000.0", [*tp, interval_ms, interval_ms]
         )
     if not isinstance(time_period, str):
         raise DetailError(
@@ -178,14 +195,15 @@ def _bucket_start(time_period: str, interval_ms: int | None) -> _Sql:
         )
     if time_period in _PERIOD_SECONDS:
         seconds = _PERIOD_SECONDS[time_period]
-        return _Sql(f"CAST(c.timestamp / {seconds} AS INTEGER) * {seconds}")
+        return _Sql(f"CAST({t} / {seconds} AS INTEGER) * {seconds}", tp)
     if time_period == "week":
         # Day 0 (1970-01-01) was a Thursday: step back to Monday.
         return _Sql(
-            "(CAST(c.timestamp / 86400 AS INTEGER) - (CAST(c.timestamp / 86400 AS INTEGER) + 3) % 7) * 86400"
+            f"(CAST({t} / 86400 AS INTEGER) - (CAST({t} / 86400 AS INTEGER) + 3) % 7) * 86400",
+            [*tp, *tp],
         )
     if time_period == "month":
-        return _Sql("strftime('%Y-%m-01T00:00:00Z', c.timestamp, 'unixepoch')")
+        return _Sql(f"strftime('%Y-%m-01T00:00:00Z', {t}, 'unixepoch')", tp)
     raise DetailError(
         f"Unknown time_period {json.dumps(time_period)}; use hour, day, week or month."
     )
@@ -223,12 +241,22 @@ def _label(value: Any, data_type: str) -> str:
 
 
 class _Query:
-    """SELECT over the scoped, filtered call logs (`c`), joined to what the plot needs."""
+    """SELECT over the scoped, filtered call logs (`c`), joined to what the plot needs.
+    `source` is `call_logs c`, or a dashboard's shared window (`temp.<table> c`)."""
 
-    def __init__(self, conn: sqlite3.Connection, plot: _Plot, where: _Sql):
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        plot: _Plot,
+        where: _Sql,
+        offset: float = 0.0,
+        source: str = "call_logs c",
+    ):
         self.conn = conn
         self.plot = plot
         self.where = where
+        self.offset = offset
+        self.source = source
 
     def run(
         self, select: Sequence[_Sql], tail: str = "", tail_params: Sequence[Any] = ()
@@ -242,7 +270,7 @@ class _Query:
         params.extend(tail_params)
         columns = ", ".join(part.text for part in select)
         sql = (
-            f"SELECT {columns} FROM call_logs c {self.plot.join.text} "  # noqa: S608 (built from constants; values bound)
+            f"SELECT {columns} FROM {self.source} {self.plot.join.text} "  # noqa: S608 (built from constants; values bound)
             f"WHERE {self.where.text} AND {self.plot.value.text} IS NOT NULL {tail}"
         )
         return self.conn.execute(sql, params).fetchall()
@@ -265,7 +293,9 @@ def _line(query: _Query, widget: dict[str, Any], group: _Sql | None) -> list[dic
             for p in _bar(query, widget, None, aggregation=aggregation)
         ]
     value = query.plot.value
-    select = [_Sql("c.id"), _Sql(f"strftime({_ISO}, c.timestamp, 'unixepoch')"), value]
+    moment = _real_time(query.offset)
+    select = [_Sql("c.id"), _Sql(f"strftime({_ISO}, {moment.text}, 'unixepoch')", moment.params)]
+    select.append(value)
     if group:
         select.append(group)
     rows = query.run(select, "ORDER BY c.timestamp DESC, c.id DESC LIMIT ?", [LINE_POINT_CAP])
@@ -287,7 +317,9 @@ def _bar(
     if not isinstance(aggregation, str):
         raise DetailError(f"Unknown aggregation_function {json.dumps(aggregation)}.")
     bucket = _bucket_start(
-        widget.get("time_period") or "day", _bucket_interval_ms(widget.get("group_by"))
+        widget.get("time_period") or "day",
+        _bucket_interval_ms(widget.get("group_by")),
+        query.offset,
     )
     keys = [bucket] + ([group] if group else [])
     grouping = "GROUP BY " + ", ".join(str(i + 1) for i in range(len(keys)))
@@ -384,6 +416,32 @@ def _top_percentile(query: _Query, column: str, count: int, q: float) -> float |
     return float(low + (high - low) * (position - lower))
 
 
+def _checked(filters: Any, now: datetime, offset: float) -> _Sql:
+    """`filters` (merged, maybe None) compiled, after the checks every data request gets:
+    FieldErrors for a bad filter, DetailError for the time window."""
+    problems = filter_problems(filters)
+    if problems:
+        raise FieldErrors({"filters": flatten_problems(problems)})
+    check_time_window(filters, now)
+    return _compiled(filters, now, offset)
+
+
+def _compiled(filters: Any, now: datetime, offset: float) -> _Sql:
+    try:
+        where_text, where_params = compile_filter(filters, now=now, offset=offset)
+    except ValueError as exc:  # a date that only overflows against this `now`
+        raise FieldErrors({"filters": [str(exc)]}) from None
+    return _Sql(f"({where_text})", where_params)
+
+
+def _scoped(where: _Sql, dashboard: dict[str, Any]) -> _Sql:
+    """`where` within the dashboard's project (every project when it has none)."""
+    project = dashboard.get("project", dashboard.get("project_id"))
+    if project is None:
+        return where
+    return _Sql(f"c.project_id = ? AND {where.text}", [project, *where.params])
+
+
 def widget_data(
     conn: sqlite3.Connection,
     widget: dict[str, Any],
@@ -391,33 +449,149 @@ def widget_data(
     override_filters: dict[str, Any] | None,
     *,
     now: datetime,
+    offset: float = 0.0,
 ) -> dict[str, Any]:
     """The WidgetDataResponse of `widget` (API or database shape) on `dashboard`.
 
     Filters: dashboard AND widget AND override. Scope: the dashboard's project, every
     project when it has none. Raises FieldErrors for a bad filter and DetailError for the
     time window (no start, or more than 30 days back) and for an unplottable widget.
-    The connection needs `filter_sql.register_functions`.
+    The connection needs `filter_sql.register_functions`. `offset`: seconds the stored
+    timestamps lie behind the real clock (seed.data_offset).
     """
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
     filters = _merged(dashboard.get("filters"), widget.get("filters"), override_filters)
-    problems = filter_problems(filters)
-    if problems:
-        raise FieldErrors({"filters": flatten_problems(problems)})
-    check_time_window(filters, now)
-    try:
-        where_text, where_params = compile_filter(filters, now=now)
-    except ValueError as exc:  # a date that only overflows against this `now`
-        raise FieldErrors({"filters": [str(exc)]}) from None
-    project = dashboard.get("project", dashboard.get("project_id"))
-    where = _Sql(f"({where_text})", where_params)
-    if project is not None:
-        where = _Sql(f"c.project_id = ? AND {where.text}", [project, *where.params])
-
-    chart_type = widget.get("chart_type")
+    where = _scoped(_checked(filters, now, offset), dashboard)
     plot = _plot_for(conn, widget)
-    query = _Query(conn, plot, where)
+    return _answer(widget, _Query(conn, plot, where, offset))
+
+
+# --- Several widgets of one dashboard: one pass over their shared window ----------------
+#
+# A dashboard's widgets share its filters and the request's override: in bulk_data the
+# calls those select are read from call_logs once, into a temporary table of the columns
+# the widgets use, and each widget's query reads that table with only its own filters.
+# One index range scan (and one evaluation of the shared filter, however costly: an
+# `or`, a pattern, an evaluation subquery) instead of one per widget, and the widgets
+# then scan narrow rows in memory instead of looking every call up in the table.
+
+_CALL_COLUMN = re.compile(r"\bc\.([a-z_]+)\b")
+_ALWAYS = ("id", "project_id", "timestamp", "duration", "success")
+
+
+def _columns_used(widgets: Sequence[dict[str, Any]]) -> list[str]:
+    """The call_logs columns the widgets read (plotted, grouped and filtered fields, and
+    what every chart needs), taken from the catalog's SQL for those fields."""
+    sql: list[str] = []
+    for widget in widgets:
+        for name in (widget.get("field"), (widget.get("group_by") or {}).get("field")):
+            spec = catalog.widget_field_spec(name) if isinstance(name, str) and name else None
+            if spec is not None:
+                sql.append("c.metadata" if catalog.is_metadata_field(spec.name) else spec.column)
+        for field_name in _filter_fields(_parsed(widget.get("filters"))):
+            spec = catalog.field_spec(field_name)
+            if spec is not None:
+                sql.append("c.metadata" if catalog.is_metadata_field(spec.name) else spec.column)
+    used = {match for text in sql for match in _CALL_COLUMN.findall(text)}
+    return [*_ALWAYS, *sorted(used - set(_ALWAYS))]
+
+
+def _filter_fields(node: Any) -> list[str]:
+    if isinstance(node, dict) and isinstance(node.get("conditions"), list):
+        return [f for child in node["conditions"] for f in _filter_fields(child)]
+    field_name = node.get("field") if isinstance(node, dict) else None
+    return [field_name] if isinstance(field_name, str) else []
+
+
+class SharedWindows:
+    """The temporary tables of one request's dashboards (use as a context manager: they
+    are dropped at the end, since pool connections serve other requests after)."""
+
+    def __init__(self, conn: sqlite3.Connection, *, now: datetime, offset: float) -> None:
+        self.conn = conn
+        self.now = now if now.tzinfo else now.replace(tzinfo=UTC)
+        self.offset = offset
+        self._tables: dict[Any, str | None] = {}
+
+    def __enter__(self) -> SharedWindows:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        for table in self._tables.values():
+            if table is not None:
+                try:
+                    self.conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+                except sqlite3.Error:  # stopped by the request's budget: the next use drops it
+                    pass
+
+    def widget_data(
+        self,
+        widget: dict[str, Any],
+        dashboard: dict[str, Any],
+        override_filters: dict[str, Any] | None,
+        siblings: Sequence[dict[str, Any]],
+    ) -> dict[str, Any]:
+        """What `widget_data` answers, read from the window `widget` shares with
+        `siblings` (the request's widgets of the same dashboard, itself included) when
+        there is one worth sharing."""
+        merged = _merged(dashboard.get("filters"), widget.get("filters"), override_filters)
+        _checked(merged, self.now, self.offset)  # the same refusals, in the same order
+        plot = _plot_for(self.conn, widget)
+        shared = _merged(dashboard.get("filters"), override_filters)
+        table = self._table(dashboard, override_filters, shared, siblings)
+        if table is None or _reads_newest_only(widget):
+            where = _scoped(_compiled(merged, self.now, self.offset), dashboard)
+            return _answer(widget, _Query(self.conn, plot, where, self.offset))
+        own = _parsed(widget.get("filters"))
+        where = _compiled(own, self.now, self.offset) if own else _Sql("1")
+        return _answer(widget, _Query(self.conn, plot, where, self.offset, f"temp.{table} c"))
+
+    def _table(
+        self,
+        dashboard: dict[str, Any],
+        override_filters: Any,
+        shared: Any,
+        siblings: Sequence[dict[str, Any]],
+    ) -> str | None:
+        key = dashboard.get("id")
+        if key in self._tables:
+            return self._tables[key]
+        # Worth it for two widgets or more, and only over a bounded window (without a
+        # start of its own the shared part could be every call of the project).
+        if len(siblings) < 2 or earliest_start(parse_filter(shared), self.now) is None:
+            self._tables[key] = None
+            return None
+        table = f"window_{len(self._tables)}"
+        names = _columns_used(siblings)
+        where = _scoped(_compiled(shared, self.now, self.offset), dashboard)
+        self.conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+        # `id` the rowid again, so a metric's evaluations can drive the join and look
+        # their calls up by id; the other columns untyped, keeping the values as stored.
+        self.conn.execute(
+            f"CREATE TEMP TABLE {table}(id INTEGER PRIMARY KEY, {', '.join(names[1:])})"
+        )
+        self.conn.execute(
+            f"INSERT INTO temp.{table} SELECT {', '.join(f'c.{n}' for n in names)} "  # noqa: S608 (columns from the catalog; values bound)
+            f"FROM call_logs c WHERE {where.text}",
+            where.params,
+        )
+        self._tables[key] = table
+        return table
+
+
+def _reads_newest_only(widget: dict[str, Any]) -> bool:
+    """A line of points reads only the newest LINE_POINT_CAP calls: the timestamp index
+    finds them at once, where the shared window (no index) would be read in full."""
+    return (
+        widget.get("chart_type") == "line" and _bucket_interval_ms(widget.get("group_by")) is None
+    )
+
+
+def _answer(widget: dict[str, Any], query: _Query) -> dict[str, Any]:
+    """The WidgetDataResponse of `widget` from `query` (scope and filters applied)."""
+    plot = query.plot
+    chart_type = widget.get("chart_type")
     group = _group_column(widget.get("group_by")) if chart_type in ("line", "bar") else None
     if chart_type == "line":
         data = _line(query, widget, group)

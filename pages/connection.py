@@ -28,7 +28,9 @@ st.subheader("Use your own Cekura data")
 st.markdown(
     """
 **Just for you, in this browser tab:** open **Use your own API key** in the sidebar, paste
-the key and press **Connect**. The key stays only in this tab's session: it is not saved,
+the key, choose the API address and press **Connect**. Only the addresses whoever runs the
+app has allowed are offered (`CEKURA_ALLOWED_BASE_URLS`, comma-separated; by default only
+`https://api.cekura.ai`). The key stays only in this tab's session: it is not saved,
 not shown again, and not shared with anyone else using the app. Closing the tab, or pressing
 **Use demo data** / **Disconnect my key** in the sidebar, forgets it.
 

@@ -14,14 +14,28 @@ from components.dashboard_table import (
     project_label,
     render_dashboard_table,
 )
-from components.errors import escape_markdown, show_error
+from components.errors import show_error
+from components.inert import inert
 from services import state_keys as keys
 from services.access import denial_reason
+from services.bulk import choose_matching, choose_rows
 from services.dashboards import create_dashboard, delete_dashboard, duplicate_dashboard
-from services.reads import forget_dashboard_lists, load_dashboard_page, project_names
+from services.reads import (
+    forget_dashboard_lists,
+    load_dashboard_page,
+    project_names,
+    search_cut_short,
+)
 from services.signin import current_actor
+from services.transfer import export_later
 
 EDITOR_PAGE = "pages/editor.py"
+BULK_PAGE = "pages/bulk.py"
+DESTRUCTIVE_BUTTON_CSS = (
+    "<style>.st-key-{key} button {{background-color: #c62828; border-color: #c62828; "
+    "color: #ffffff;}} .st-key-{key} button:hover {{background-color: #8e0000; "
+    "border-color: #8e0000; color: #ffffff;}}</style>"
+)
 PAGE_SIZES = [10, 25, 50, 100]
 MAX_NAME = 255
 NO_PROJECT_LABEL = "No project"
@@ -42,6 +56,7 @@ state = st.session_state
 # Why this person may not create/duplicate or delete (None: they may).
 cannot_edit = denial_reason(current_actor(), "edit")
 cannot_delete = denial_reason(current_actor(), "delete")
+cannot_bulk = denial_reason(current_actor(), "bulk")
 # The list's stored (non-widget) state; only this page reads it.
 state.setdefault(SEARCH, "")
 state.setdefault(PROJECT, None)
@@ -120,6 +135,8 @@ def _on_create() -> None:
         return
     state[CREATE_NAME] = ""
     _flash("created", f"Created “{display_name(dashboard)}”.", dashboard.id)
+    # the script (not this callback) switches page: that also closes the popover
+    state[keys.S_DASH_OPEN_CREATED] = int(dashboard.id)
 
 
 def _fail_plain(message: str) -> None:
@@ -178,7 +195,7 @@ def _delete_dialog() -> None:
         st.rerun()
     widgets = pending["widgets"]
     with st.container(border=True):
-        st.markdown(f"**{escape_markdown(pending['name'])}**")
+        st.markdown(f"**{inert(pending['name'])}**")
     what = f"and its {widgets} widget{'s' if widgets != 1 else ''} " if widgets else ""
     st.markdown(f"This deletes the dashboard {what}for everyone who uses it. It cannot be undone.")
     if pending.get("error") is not None:
@@ -193,9 +210,18 @@ def _delete_dialog() -> None:
         width="stretch",
     )
     right.button("Cancel", key=keys.W_DASH_DELETE_CANCEL, on_click=_cancel_delete, width="stretch")
+    # A destructive button is red (Streamlit has no such button type): styled by its key.
+    st.html(DESTRUCTIVE_BUTTON_CSS.format(key=keys.W_DASH_DELETE_CONFIRM))
 
 
 # ---- page --------------------------------------------------------------------------
+
+# --- bulk: open the dashboard just created (pages/bulk.py helper's block) ---
+if keys.S_DASH_OPEN_CREATED in state:
+    created_id = state.pop(keys.S_DASH_OPEN_CREATED)
+    state.pop(FLASH, None)
+    st.switch_page(EDITOR_PAGE, query_params={"dashboard": str(created_id)})
+# --- end bulk ---
 
 st.title("Dashboards")
 st.caption("Find a dashboard to open and edit, or create a new one.")
@@ -260,16 +286,16 @@ with new_col.popover("New dashboard", icon=":material/add:", key=keys.W_DASH_NEW
 action_error = state.get(ACTION_ERROR)
 if action_error:
     if action_error["error"] is None:
-        st.warning(escape_markdown(action_error["context"]), icon=":material/warning:")
+        st.warning(inert(action_error["context"]), icon=":material/warning:")
     else:
         show_error(action_error["error"], retry=False, context=action_error["context"])
 
 flash = state.get(FLASH)
 if flash and flash.get("id") is None:
-    st.success(escape_markdown(flash["text"]), icon=":material/check_circle:")
+    st.success(inert(flash["text"]), icon=":material/check_circle:")
 elif flash:
     text_col, open_col = st.columns([5, 1], vertical_alignment="center")
-    text_col.success(escape_markdown(flash["text"]), icon=":material/check_circle:")
+    text_col.success(inert(flash["text"]), icon=":material/check_circle:")
     if open_col.button(
         "Open it", key=keys.W_DASH_FLASH_OPEN, icon=":material/edit:", width="stretch"
     ):
@@ -299,6 +325,14 @@ except CekuraError as err:
 
 rows = list(result.results)
 total = int(result.count or 0)
+cut_short = search_cut_short(state[PROJECT], state[SEARCH])
+if cut_short is not None:
+    scanned, of = cut_short
+    st.warning(
+        f"Searched the first {scanned:,} of {of:,} dashboards: matches past them are not "
+        "listed. Pick a project or type more of the name to narrow the search.",
+        icon=":material/content_cut:",
+    )
 filtered = bool(state[SEARCH].strip()) or state[PROJECT] is not None
 
 if total == 0:
@@ -318,8 +352,15 @@ first = (int(state[PAGE]) - 1) * page_size + 1
 last = first + len(rows) - 1
 actions_box = st.container(key="dash_actions")
 plural = "" if total == 1 else "s"
-st.caption(f"Showing {first:,}–{last:,} of {total:,} dashboard{plural}. Click a row to select it.")
-selected = render_dashboard_table(rows, names)
+st.caption(
+    f"Showing {first:,}–{last:,} of {total:,} dashboard{plural}. Click a name to open it; "
+    "tick rows to select them."
+)
+choice = render_dashboard_table(rows, names)
+if choice.opened is not None:
+    st.switch_page(EDITOR_PAGE, query_params={"dashboard": str(choice.opened.id)})
+chosen = choice.selected
+selected = chosen[0] if len(chosen) == 1 else None
 
 pager_col, size_col = st.columns([5, 1], vertical_alignment="center")
 num_pages = max(1, math.ceil(total / page_size))
@@ -339,28 +380,49 @@ size_col.selectbox(
 )
 
 with actions_box:
+    # One layout whatever is selected (buttons disabled instead of missing), so ticking
+    # a row never changes this box's height and the table below it does not jump.
     with st.container(border=True, key="dash_selected_box"):
+        info_col, open_col, dup_col, del_col, bulk_col, exp_col = st.columns(
+            [3.0, 1.0, 1.3, 1.1, 1.5, 1.1], vertical_alignment="center"
+        )
+        one = "Select exactly one dashboard for this."
+        with info_col:
+            if selected is not None:
+                name = display_name(selected)
+                st.markdown(f"**{inert(name)}**")
+                st.caption(inert(project_label(selected.project, names)))
+            elif chosen:
+                st.markdown(f"**{len(chosen)} dashboards selected**")
+                st.caption("Change them all at once with Bulk change.")
+            else:
+                st.markdown("**Nothing selected**")
+                st.caption("Tick one or more rows to act on them.")
+        if open_col.button(
+            "Open",
+            key=keys.W_DASH_OPEN,
+            type="primary",
+            icon=":material/edit:",
+            width="stretch",
+            disabled=selected is None,
+            help=one if selected is None else None,
+        ):
+            assert selected is not None
+            st.switch_page(EDITOR_PAGE, query_params={"dashboard": str(selected.id)})
         if selected is None:
-            st.caption("Select a dashboard in the table to open, duplicate or delete it.")
-        else:
-            name = display_name(selected)
-            info_col, open_col, dup_col, del_col = st.columns(
-                [4, 1.2, 1.5, 1.3], vertical_alignment="center"
-            )
-            with info_col:
-                st.markdown(f"**{escape_markdown(name)}**")
-                st.caption(escape_markdown(project_label(selected.project, names)))
-            if open_col.button(
-                "Open",
-                key=keys.W_DASH_OPEN,
-                type="primary",
-                icon=":material/edit:",
+            dup_col.button(
+                "Duplicate",
+                key=keys.W_DASH_DUP_OFF,
+                icon=":material/content_copy:",
                 width="stretch",
-            ):
-                st.switch_page(EDITOR_PAGE, query_params={"dashboard": str(selected.id)})
+                disabled=True,
+                help=one,
+            )
+        else:
             with dup_col.popover(
                 "Duplicate", icon=":material/content_copy:", key=keys.W_DASH_DUP, width="stretch"
             ):
+                name = display_name(selected)
                 dup_key = keys.w_dash_dup_name(selected.id)
                 state.setdefault(dup_key, f"Copy of {name}"[:MAX_NAME])
                 st.text_input("Name of the copy", key=dup_key, max_chars=MAX_NAME)
@@ -373,16 +435,58 @@ with actions_box:
                     disabled=cannot_edit is not None,
                     help=cannot_edit,
                 )
-            del_col.button(
-                "Delete…",
-                key=keys.W_DASH_DELETE,
-                icon=":material/delete:",
-                on_click=_ask_delete,
-                args=(selected,),
+        del_col.button(
+            "Delete…",
+            key=keys.W_DASH_DELETE,
+            icon=":material/delete:",
+            on_click=_ask_delete,
+            args=(selected,),
+            width="stretch",
+            disabled=selected is None or cannot_delete is not None,
+            help=one if selected is None else cannot_delete,
+        )
+        # --- bulk: change the ticked rows, or every dashboard that matches ---
+        with bulk_col.popover(
+            "Bulk change…",
+            icon=":material/library_add_check:",
+            key=keys.W_DASH_BULK,
+            width="stretch",
+        ):
+            if cannot_bulk is not None:
+                st.caption(inert(cannot_bulk))
+            if st.button(
+                f"The {len(chosen)} selected" if chosen else "The selected (none yet)",
+                key=keys.W_DASH_BULK_SELECTED,
+                disabled=not chosen or cannot_bulk is not None,
                 width="stretch",
-                disabled=cannot_delete is not None,
-                help=cannot_delete,
-            )
+            ):
+                choose_rows(chosen)
+                st.switch_page(BULK_PAGE)
+            matching = "All" if not filtered else "Every matching"
+            if st.button(
+                f"{matching} dashboard{plural} ({total:,})",
+                key=keys.W_DASH_BULK_MATCHING,
+                disabled=cannot_bulk is not None,
+                help="Every dashboard of the current search and project, on every page.",
+                width="stretch",
+            ):
+                choose_matching(project_id=state[PROJECT], search=state[SEARCH], count=total)
+                st.switch_page(BULK_PAGE)
+        # --- end bulk ---
+        exp_col.download_button(
+            "Export",
+            data=export_later([int(d.id) for d in chosen]) if chosen else b"",
+            file_name=(
+                f"dashboard-{int(chosen[0].id)}.json" if len(chosen) == 1 else "dashboards.json"
+            ),
+            mime="application/json",
+            key=keys.W_DASH_EXPORT,
+            icon=":material/download:",
+            width="stretch",
+            disabled=not chosen,
+            help="The ticked dashboards with their widgets, as a JSON file; import it from "
+            "the History page.",
+        )
 
 if PENDING_DELETE in state:
     _delete_dialog()

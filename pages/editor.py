@@ -9,6 +9,7 @@ name, project, the server copy, or the effective filter shown in the widget tabl
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import streamlit as st
@@ -17,14 +18,19 @@ from cekura_dashboards.errors import CekuraError, NotFoundError
 from cekura_dashboards.filter_sentence import describe_filter
 from cekura_dashboards.filter_tree import FilterParseError
 from cekura_dashboards.filter_validation import has_errors, validate_filter
+from cekura_dashboards.json_equality import same_json
 from cekura_dashboards.relative_dates import format_window, resolve_window
+from components.control_bar import render_control_bar
 from components.errors import escape_markdown, show_error, show_server_reason
 from components.filter_builder import render_filter_builder
+from components.history_view import render_dashboard_history
 from components.json_editor import render_json_editor
+from components.match_count import render_match_count
 from components.patch_preview import render_preview
 from components.save_flow import render_flash, render_save_button, render_save_issue
-from components.widget_table import render_widget_table, widget_rows
-from services import reads
+from components.widget_charts import render_widget_charts
+from components.widget_editor import render_widget_section
+from services import draft_store, reads
 from services import state_keys as keys
 from services.access import denial_reason
 from services.connection import get_client
@@ -135,18 +141,22 @@ def _enum_values() -> dict[int, list[str]]:
 
 
 def _open_drafts() -> None:
-    """Drafts this session still holds (e.g. after following a link without an id)."""
-    unsaved = [d for d in session_drafts() if d.is_dirty()]
+    """Unsaved drafts: the ones kept in the store for this connection (they survive a
+    reload) and this session's. Each link carries the dashboard and the draft."""
+    unsaved = draft_store.open_drafts(list(session_drafts()))
     if not unsaved:
         return
-    st.markdown("**Dashboards with unsaved changes in this tab**")
-    for draft in unsaved:
+    st.markdown("**Dashboards with unsaved changes**")
+    for item in unsaved:
+        label = escape_markdown(item.name) if item.name else f"Dashboard {item.dashboard_id}"
+        if item.expires_at is not None:
+            label += f" (kept until {item.expires_at:%Y-%m-%d})"
         st.page_link(
             "pages/editor.py",
             # a page link's label is markdown (images, code): the name must stay text
-            label=escape_markdown(draft.name) if draft.name else f"Dashboard {draft.dashboard_id}",
+            label=label,
             icon=":material/edit_note:",
-            query_params={"dashboard": str(draft.dashboard_id)},
+            query_params=draft_store.link_params(item),
         )
 
 
@@ -159,21 +169,12 @@ def _signature(draft: Draft) -> tuple[Any, ...]:
         id(draft.loaded),
         draft.version if effective_shown else None,
         draft.save_issue.kind if draft.save_issue is not None else None,
+        # the widget editor's preview is drawn with the draft's filter
+        reads.filter_key(draft.filters_json()) if _widget_editor_open(draft) else None,
+        draft.widgets,  # undo/redo/discard in the fragment can change the widget list
     )
 
 
-def _widget_table(draft: Draft, agents: dict[int, str], metrics: dict[int, str]) -> Any:
-    """The widget table of the draft's server copy, built once per copy (widgets only
-    change with it), kept beside the draft rather than in it."""
-    cache_key = keys.s_widget_rows(draft.dashboard_id)
-    cached = state.get(cache_key)
-    if cached is None or cached[0] is not draft.loaded:
-        cached = (draft.loaded, widget_rows(draft.loaded.widgets, agents=agents, metrics=metrics))
-        state[cache_key] = cached
-    return cached[1]
-
-
-# --- the page --------------------------------------------------------------------------------
 def main() -> None:
     dashboard_id = _dashboard_id_from_url()
     if dashboard_id is None:
@@ -182,7 +183,7 @@ def main() -> None:
         _back_link()
         _open_drafts()
         return
-    draft = get_draft(dashboard_id)
+    draft = _stored_draft(dashboard_id)
     if draft is None:
         try:
             dashboard = reads.load_dashboard(dashboard_id)
@@ -221,6 +222,7 @@ def main() -> None:
 
 def _render(draft: Draft) -> None:
     dashboard_id = draft.dashboard_id
+    _keep(draft, notices=True)
     render_flash()
     _back_link()
     state.setdefault(keys.s_editor_first_copy(dashboard_id), draft.loaded)
@@ -273,18 +275,135 @@ def _render(draft: Draft) -> None:
         show_server_reason(message)
 
     state[keys.s_editor_signature(dashboard_id)] = _signature(draft)
-    _filter_area(dashboard_id)
-
     agents = _names(reads.load_agents, draft.project, "agent_name")
     metrics = _names(reads.load_metrics, draft.project, "name")
-    render_widget_table(
+
+    # --- issue 10: the control bar and the call count above the builder, the charts under
+    # it: keyed fragments that follow every applied change of the filter (_followers) ---
+    st.fragment(key=keys.f_editor("control", dashboard_id))(_control_bar)(dashboard_id)
+    count_slot = st.container(key=f"ed_match_count_{dashboard_id}")
+
+    _filter_area(dashboard_id)
+
+    if not CHARTS_OFF:
+        st.fragment(key=keys.f_editor("charts", dashboard_id))(_charts)(dashboard_id)
+        with count_slot:  # drawn last, so the count's read never holds the builder up
+            st.fragment(key=keys.f_editor("count", dashboard_id))(_match_count)(dashboard_id)
+
+    # the widget details: the draft's widgets, Add / Edit / Copy / Delete, the widget editor
+    render_widget_section(
+        draft, agents=agents, metric_names=metrics, metrics=_project_metrics(draft.project)
+    )
+    _history_section(draft)
+
+
+# --- issue 10: the dashboard drawn, before and after ----------------------------------------
+# CEKURA_EDITOR_CHARTS=off leaves the charts and the count out (very large dashboards, and
+# the benchmark's page without charts).
+CHARTS_OFF = os.environ.get("CEKURA_EDITOR_CHARTS", "").strip().lower() in ("0", "off", "no")
+
+
+def _followers(dashboard_id: int) -> list[str]:
+    """The fragments a builder change reruns: the status line and Save bar always; the
+    control bar, the count and the charts only when the filter they drew is not the
+    draft's any more (a change that leaves the filter as it was costs no read)."""
+    followers = [keys.f_editor("status", dashboard_id), keys.f_editor("savebar", dashboard_id)]
+    draft = get_draft(dashboard_id)
+    if draft is not None and state.get(keys.s_editor_followed(dashboard_id)) != reads.filter_key(
+        draft.filters_json()
+    ):
+        followers.append(keys.f_editor("control", dashboard_id))
+        if not CHARTS_OFF:
+            followers += [
+                keys.f_editor("charts", dashboard_id),
+                keys.f_editor("count", dashboard_id),
+            ]
+    return followers
+
+
+def _control_bar(dashboard_id: int) -> None:
+    """The date range and agents (components/control_bar.py); a change there reruns the
+    page, so the builder shows it. Notes which filter the followers drew."""
+    draft = get_draft(dashboard_id)
+    if draft is None:
+        return
+    state[keys.s_editor_followed(dashboard_id)] = reads.filter_key(draft.filters_json())
+    render_control_bar(draft, _names(reads.load_agents, draft.project, "agent_name"))
+
+
+def _chart_reads(draft: Draft) -> tuple[Any, bool, str | None]:
+    """(reads, whether the draft's filter differs from the saved one, why the draft side
+    is not asked): saved widget data (bulk_data) and, while the draft's filter differs and
+    is valid, each widget under the draft (preview_data); cached, so the count and the
+    charts share one set of requests. An invalid draft asks the server nothing."""
+    agents = _names(reads.load_agents, draft.project, "agent_name")
+    metrics = _names(reads.load_metrics, draft.project, "name")
+    draft_json = draft.filters_json()
+    differs = not same_json(draft.loaded.filters or None, draft_json)
+    blocked: str | None = None
+    if differs:
+        errors = sum(1 for p in _validated(draft, agents, metrics) if p.severity == "error")
+        if errors:
+            blocked = (
+                f"Not shown while your filter has {errors} "
+                f"problem{'s' if errors != 1 else ''} (marked in the filter above)."
+            )
+        elif draft.pending_json is not None:
+            blocked = "Not shown while your JSON is not applied."
+    loaded = reads.load_chart_reads(
+        draft.loaded, draft_json if differs and blocked is None else ...
+    )
+    return loaded, differs, blocked
+
+
+def _charts(dashboard_id: int) -> None:
+    """The widgets' charts, saved and under the draft, below the filter area."""
+    draft = get_draft(dashboard_id)
+    if draft is None:
+        return
+    try:
+        loaded, differs, blocked = _chart_reads(draft)
+    except CekuraError as err:
+        show_error(err, key=keys.W_ED_CHARTS_RETRY, context="Could not load the charts.")
+        return
+    render_widget_charts(
         dashboard_id,
         draft.loaded.widgets,
-        _widget_table(draft, agents, metrics),
-        draft.filters_json(),
-        agents=agents,
-        metrics=metrics,
+        loaded,
+        agents=_names(reads.load_agents, draft.project, "agent_name"),
+        draft_differs=differs,
+        draft_blocked=blocked,
+        project_id=draft.loaded.project,
+        draft_filters=draft.filters_json(),
     )
+
+
+def _match_count(dashboard_id: int) -> None:
+    """How many calls the draft's filter matches, beside the saved one's."""
+    draft = get_draft(dashboard_id)
+    if draft is None:
+        return
+    try:
+        loaded, differs, blocked = _chart_reads(draft)
+    except CekuraError:
+        render_match_count(None, None)  # the charts below say what went wrong
+        return
+    render_match_count(
+        loaded.saved_count, loaded.draft_count if differs else None, draft_blocked=blocked
+    )
+
+
+def _widget_editor_open(draft: Draft) -> bool:
+    return state.get(keys.s_widget_edit(draft.dashboard_id)) is not None
+
+
+def _project_metrics(project: int | None) -> list[Any]:
+    """The metrics a widget of this dashboard can plot: its project's (all without one)."""
+    try:
+        items = reads.load_metrics(None)
+    except CekuraError:
+        return []
+    return [m for m in items if project is None or getattr(m, "project", None) in (project, None)]
 
 
 @st.fragment
@@ -296,6 +415,7 @@ def _filter_area(dashboard_id: int) -> None:
     if draft is None:
         st.rerun(scope="app")
         return
+    _keep(draft, notices=False)  # a JSON edit reruns only this fragment
     st.subheader("Filter", anchor=False)
     status_key = keys.f_editor("status", dashboard_id)
     save_key = keys.f_editor("savebar", dashboard_id)
@@ -326,10 +446,14 @@ def _filter_area(dashboard_id: int) -> None:
             lambda change: _edit_tree(dashboard_id, change),
             f"d{dashboard_id}",
             draft.project,
-            follow=(status_key, save_key),
+            follow=lambda: _followers(dashboard_id),
             server_errors=lambda: _server_errors(dashboard_id),
         )
     st.fragment(key=save_key)(_filter_save)(dashboard_id)
+    if state.get(keys.s_editor_followed(dashboard_id)) != reads.filter_key(draft.filters_json()):
+        # JSON applied here (this fragment's own rerun): the control bar, the count and
+        # the charts follow, once the area is drawn
+        st.rerun(scope="app")
 
 
 def _tree_of(dashboard_id: int) -> Any:
@@ -338,9 +462,12 @@ def _tree_of(dashboard_id: int) -> Any:
 
 
 def _edit_tree(dashboard_id: int, change: Any) -> None:
+    """A builder edit: one undo step, stored at once (a builder edit reruns only some
+    fragments; the Save bar, which follows every one, says if the store refused it)."""
     draft = get_draft(dashboard_id)
     if draft is not None:
         draft.edit_tree(change)
+        draft_store.keep(draft)
 
 
 def _server_errors(dashboard_id: int) -> dict[str, list[str]]:
@@ -411,6 +538,7 @@ def _filter_save(dashboard_id: int) -> None:
     draft = get_draft(dashboard_id)
     if draft is None:
         return
+    _keep(draft, notices=False)  # after a builder edit, only this and its peers rerun
     agents, metrics = _filter_names(draft)
     problems = _validated(draft, agents, metrics)
     dirty = draft.is_dirty()
@@ -497,6 +625,68 @@ def _toolbar(draft: Draft, dirty: bool) -> None:
             disabled=not dirty,
             help="Go back to the saved version (you can undo this).",
         )
+
+
+# --- drafts that survive a reload, and this dashboard's history (issue 13) --------------------
+def _stored_draft(dashboard_id: int) -> Draft | None:
+    """This session's draft, or the stored one the URL names (after a reload, in a tab
+    reopened from history, on another app process)."""
+    draft = get_draft(dashboard_id)
+    token = st.query_params.get(draft_store.DRAFT_PARAM)
+    if not token or (draft is not None and draft.token == token):
+        return draft
+    reopened = draft_store.reopen(dashboard_id, str(token))
+    if reopened is None:
+        st.info(
+            "The draft in this link is no longer kept (it was saved or discarded, or is "
+            "older than 14 days, or belongs to another API key). Showing the dashboard.",
+            icon=":material/info:",
+        )
+        return draft
+    return reopened
+
+
+def _keep(draft: Draft, *, notices: bool) -> None:
+    """Store the draft when it changed; `notices`: also say what the draft is (reopened,
+    older than the server copy, a restore)."""
+    if notices:
+        _draft_notices(draft)
+    if not draft_store.keep(draft):
+        st.warning(
+            "Your draft could not be kept in the app's store: it lives only in this tab "
+            "until you save it.",
+            icon=":material/warning:",
+        )
+
+
+def _draft_notices(draft: Draft) -> None:
+    if draft.reopened:
+        draft.reopened = False
+        st.info(
+            "Reopened your unsaved draft. Undo history does not survive a reload: Undo "
+            "starts from here.",
+            icon=":material/restore_page:",
+        )
+        if draft.save_issue is not None and draft.save_issue.kind == "conflict":
+            st.warning(
+                "This draft is older than the dashboard on the server: someone saved the "
+                "dashboard after you started the draft. Compare your changes with theirs "
+                "below, then choose.",
+                icon=":material/group:",
+            )
+    if draft.restoring_entry_id is not None and draft.is_dirty():
+        st.info(
+            f"This draft restores a version from the history (entry "
+            f"#{draft.restoring_entry_id}). Check what it changes and the exact request "
+            "under Preview; Save restores it. A restore puts back the name, project and "
+            "filter; the widgets stay as they are now.",
+            icon=":material/settings_backup_restore:",
+        )
+
+
+def _history_section(draft: Draft) -> None:
+    with st.expander("History of this dashboard", icon=":material/history:"):
+        render_dashboard_history(draft.dashboard_id)
 
 
 main()

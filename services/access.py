@@ -97,6 +97,8 @@ class Actor:
     email: str | None
     role: Role | None
     contact: str = field(default=DEFAULT_CONTACT, compare=False)
+    # the name someone without sign-in gave for the history; no part of the role logic
+    display_name: str | None = field(default=None, compare=False)
 
     @property
     def signed_in(self) -> bool:
@@ -104,7 +106,9 @@ class Actor:
 
     @property
     def label(self) -> str:
-        return self.email or "anonymous"
+        """Who the journal says made a change: the e-mail, else the name given, else
+        "anonymous"."""
+        return self.email or (self.display_name or "").strip() or "anonymous"
 
 
 ANONYMOUS = Actor(email=None, role="admin")

@@ -7,10 +7,18 @@ Three ways in, checked in this order:
 
 The client always lives in `st.session_state`: a user's key must never be shared with
 another user through a process-wide cache.
+
+A pasted key goes only to an address the operator allowed (`CEKURA_ALLOWED_BASE_URLS`,
+comma-separated; by default only https://api.cekura.ai; the configured address and the
+embedded demo API are always allowed). Anything else is refused before any request, and
+every failure at an allowed address gets the same words: otherwise the sidebar would be a
+port scanner telling "closed" from "answered", "redirected" or "wrong key".
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import os
 import secrets
@@ -29,8 +37,24 @@ from services.router import ensure_router
 log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://api.cekura.ai"
+ALLOWED_BASE_URLS_SETTING = "CEKURA_ALLOWED_BASE_URLS"
+# One shape for every failure at an allowed address (see the module's docstring).
+CONNECT_FAILED = (
+    "Could not connect with that key to {address}. Check the key and the address, then try again."
+)
 
 Mode = Literal["demo", "configured", "pasted"]
+
+
+# Made at start-up and never shown: account fingerprints cannot be tied to a key elsewhere.
+_ACCOUNT_SECRET = secrets.token_bytes(32)
+
+
+def account_of(base_url: str, api_key: str) -> str:
+    """The same text for the same address and key (so a key pasted again after a reload
+    is the same account), and nothing that leads back to the key."""
+    message = f"{base_url}\n{api_key}".encode()
+    return hmac.new(_ACCOUNT_SECRET, message, hashlib.sha256).hexdigest()[:20]
 
 
 @dataclass(frozen=True)
@@ -40,13 +64,35 @@ class Connection:
     id: str  # random per connection: the cache namespace of services/reads.py
     mode: Mode
     base_url: str
+    account: str = ""  # account_of(base_url, key): which account a draft belongs to
+    key_hint: str = ""  # the key as it may be shown: masked, last 4 characters
 
     @property
     def host(self) -> str:
         return urlsplit(self.base_url).netloc or self.base_url
 
+    @property
+    def label(self) -> str:
+        """Which account and address, in words (shown next to Save)."""
+        if self.mode == "demo":
+            return "demo data (the built-in server)"
+        whose = "the app's key" if self.mode == "configured" else "your key"
+        hint = f" {self.key_hint}" if self.key_hint else ""
+        return f"{self.host}, {whose}{hint}"
 
-def _setting(name: str) -> str | None:
+
+def _connection(mode: Mode, client: CekuraClient, api_key: str) -> Connection:
+    return Connection(
+        id=secrets.token_hex(8),
+        mode=mode,
+        base_url=client.base_url,
+        account=account_of(client.base_url, api_key),
+        # only a pasted key is hinted at: it tells two of the user's own keys apart
+        key_hint=client.masked_key if mode == "pasted" else "",
+    )
+
+
+def setting(name: str) -> str | None:
     """A setting from the environment, else from `st.secrets` (absent file: no crash)."""
     value = os.environ.get(name)
     if value:
@@ -63,10 +109,50 @@ def _setting(name: str) -> str | None:
 
 def configured_settings() -> tuple[str, str] | None:
     """(base_url, api_key) from the environment or secrets, or None for demo mode."""
-    key = _setting("CEKURA_API_KEY")
+    key = setting("CEKURA_API_KEY")
     if not key:
         return None
-    return (_setting("CEKURA_BASE_URL") or DEFAULT_BASE_URL).rstrip("/"), key
+    return (setting("CEKURA_BASE_URL") or DEFAULT_BASE_URL).rstrip("/"), key
+
+
+def normalize_base_url(url: str) -> str | None:
+    """`HTTPS://API.cekura.ai/` -> `https://api.cekura.ai`; None when `url` is not a plain
+    http(s) address (no user name, query or fragment)."""
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    if parts.username is not None or parts.password is not None or parts.query or parts.fragment:
+        return None
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path.rstrip('/')}"
+
+
+def allowed_base_urls() -> list[str]:
+    """The addresses a pasted key may be sent to, the operator's list first."""
+    raw = setting(ALLOWED_BASE_URLS_SETTING)
+    allowed: list[str] = []
+    for entry in raw.split(",") if raw else [DEFAULT_BASE_URL]:
+        if not entry.strip():
+            continue
+        url = normalize_base_url(entry)
+        if url is None:
+            log.warning(
+                "Ignoring %r in %s: not an http(s) address", entry, ALLOWED_BASE_URLS_SETTING
+            )
+        elif url not in allowed:
+            allowed.append(url)
+    settings = configured_settings()
+    extra = [settings[0]] if settings is not None else []
+    conn = st.session_state.get(keys.S_CONNECTION)
+    if isinstance(conn, Connection) and conn.mode == "demo":
+        extra.append(conn.base_url)
+    for url in (normalize_base_url(u) for u in extra):
+        if url is not None and url not in allowed:
+            allowed.append(url)
+    return allowed
 
 
 def default_mode() -> Mode:
@@ -78,8 +164,8 @@ def _default_connection() -> tuple[Connection, CekuraClient]:
     settings = configured_settings()
     if settings is not None:
         base_url, key = settings
-        conn = Connection(id=secrets.token_hex(8), mode="configured", base_url=base_url)
-        return conn, CekuraClient(base_url, key)
+        client = CekuraClient(base_url, key)
+        return _connection("configured", client, key), client
     try:
         demo = demo_server()
     except Exception as err:  # not cached: the next rerun (Retry) tries again
@@ -91,8 +177,8 @@ def _default_connection() -> tuple[Connection, CekuraClient]:
                 "failing, check that the app may write to its data folder."
             ),
         ) from err
-    conn = Connection(id=secrets.token_hex(8), mode="demo", base_url=demo.url)
-    return conn, CekuraClient(demo.url, demo.api_key)
+    client = CekuraClient(demo.url, demo.api_key)
+    return _connection("demo", client, demo.api_key), client
 
 
 def _ensure_connected() -> tuple[Connection, CekuraClient]:
@@ -130,22 +216,32 @@ def connect_with_key(api_key: str, base_url: str) -> bool:
     connection and record why (see `connection_error`)."""
     state = st.session_state
     api_key = api_key.strip()
-    base_url = (base_url.strip() or DEFAULT_BASE_URL).rstrip("/")
+    allowed = allowed_base_urls()
+    if base_url.strip():
+        base_url = normalize_base_url(base_url) or base_url.strip()
+    else:
+        base_url = allowed[0]
     state.pop(keys.S_CONNECT_ERROR, None)
     if not api_key:
         state[keys.S_CONNECT_ERROR] = "Paste an API key first."
         return False
-    if urlsplit(base_url).scheme not in ("http", "https") or not urlsplit(base_url).netloc:
-        state[keys.S_CONNECT_ERROR] = "The API address must start with https:// (or http://)."
+    if base_url not in allowed:  # refused before any request
+        state[keys.S_CONNECT_ERROR] = (
+            "This app may not connect to that API address. Choose one of: "
+            + ", ".join(allowed)
+            + f". (Whoever runs the app sets the list in {ALLOWED_BASE_URLS_SETTING}.)"
+        )
         return False
     try:
         client = CekuraClient(base_url, api_key)
         client.list_projects()  # proves the key works before we switch to it
     except CekuraError as err:
-        state[keys.S_CONNECT_ERROR] = f"Could not connect with that key: {err.user_message}"
+        # the reason goes to the log for the operator; the person sees the one shape
+        log.info("A pasted key was refused at %s: %s", base_url, type(err).__name__)
+        state[keys.S_CONNECT_ERROR] = CONNECT_FAILED.format(address=base_url)
         return False
     state[keys.S_CLIENT] = client
-    state[keys.S_CONNECTION] = Connection(id=secrets.token_hex(8), mode="pasted", base_url=base_url)
+    state[keys.S_CONNECTION] = _connection("pasted", client, api_key)
     return True
 
 

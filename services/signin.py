@@ -17,6 +17,7 @@ import ipaddress
 import logging
 import os
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import streamlit as st
@@ -41,6 +42,7 @@ OPEN_NOTICE_KEY = keys.S_OPEN_APP_NOTICE_SHOWN
 SIGN_OUT_BUTTON = keys.W_SIGN_OUT
 
 APP_NAME = "Cekura Dashboards Admin"
+MAX_HISTORY_NAME = 80
 OPEN_APP_NOTICE = (
     "This app has no sign-in and uses the Cekura API key set up for it: anyone who can "
     "reach its address can change or delete dashboards. Add an [auth] section to its "
@@ -182,6 +184,21 @@ def gate() -> Actor:
 
 def current_actor() -> Actor:
     """The actor `gate()` found for this run (running the gate when it has not run, e.g.
-    a page file run on its own)."""
-    actor = st.session_state.get(ACTOR_KEY)
-    return actor if isinstance(actor, Actor) else gate()
+    a page file run on its own). Without sign-in it carries the name the person gave for
+    the history (`history_name`), read afresh, so a write made in a callback has it."""
+    found = st.session_state.get(ACTOR_KEY)
+    actor = found if isinstance(found, Actor) else gate()
+    if actor.signed_in:
+        return actor
+    name = history_name()
+    return replace(actor, display_name=name) if name else actor
+
+
+def history_name() -> str | None:
+    """The name given once per session for the journal's "who" (no sign-in only)."""
+    name = st.session_state.get(keys.S_HISTORY_NAME)
+    return name.strip() or None if isinstance(name, str) else None
+
+
+def set_history_name(name: str | None) -> None:
+    st.session_state[keys.S_HISTORY_NAME] = (name or "").strip()[:MAX_HISTORY_NAME]

@@ -23,12 +23,15 @@ STORED_PREFIX = "s_"
 S_CLIENT = "s_client"  # the session's CekuraClient: per user, never in a process cache
 S_CONNECTION = "s_connection"  # a services.connection.Connection (never the key itself)
 S_CONNECT_ERROR = "s_connect_error"  # why the pasted key was refused, until the next try
+S_STORE_CONNECTION = "s_store_connection"  # services/writing.py: the store's name for it
 S_READS = "s_reads"  # services/reads.py: {"connection": id, "entries": {...}}
 
 # --- stored: sign-in (services/signin.py) --------------------------------------------------
 S_ACTOR = "s_actor"  # the signed-in person and role (services.access.Actor)
 S_OPEN_APP_NOTICE_SHOWN = "s_open_app_notice_shown"  # the "anyone can change" notice, once
 W_SIGN_OUT = "signin_sign_out"
+S_HISTORY_NAME = "s_history_name"  # without sign-in: the name the journal records as "who"
+W_HISTORY_NAME = "sidebar_history_name"
 
 
 def w_sign_in(provider: str | None) -> str:
@@ -68,9 +71,9 @@ def s_editor_signature(dashboard_id: int) -> str:
     return f"s_editor_signature_{int(dashboard_id)}"
 
 
-def s_widget_rows(dashboard_id: int) -> str:
-    """The widget table built for one server copy (rebuilt when that copy changes)."""
-    return f"s_widget_rows_{int(dashboard_id)}"
+def s_control_bar_error(dashboard_id: int) -> str:
+    """Why the control bar's last change could not be made, shown until the next one."""
+    return f"s_control_bar_error_{int(dashboard_id)}"
 
 
 def is_stored(key: str) -> bool:
@@ -124,6 +127,7 @@ def w_dash_dup_name(dashboard_id: int) -> str:
 W_ERROR_RETRY = "error_retry"  # components/errors.show_error when the caller names none
 W_ED_LOAD_RETRY = "ed_load_retry"
 W_ED_PROJECTS_RETRY = "ed_projects_retry"
+W_ED_CHARTS_RETRY = "ed_charts_retry"
 
 
 def _ed(part: str, dashboard_id: int) -> str:
@@ -190,6 +194,16 @@ def w_ed_overwrite(dashboard_id: int) -> str:
     return _ed("overwrite", dashboard_id)
 
 
+def w_ed_drop_draft(dashboard_id: int) -> str:
+    """Throw away a draft started on another connection."""
+    return _ed("drop_draft", dashboard_id)
+
+
+def w_ed_switch_back(dashboard_id: int) -> str:
+    """Go back to the connection a draft was started on."""
+    return _ed("switch_back", dashboard_id)
+
+
 def w_ed_widgets(dashboard_id: int) -> str:
     return _ed("widgets", dashboard_id)
 
@@ -197,6 +211,21 @@ def w_ed_widgets(dashboard_id: int) -> str:
 def w_ed_effective(dashboard_id: int) -> str:
     """The picker of the widget whose effective filter is shown."""
     return _ed("effective", dashboard_id)
+
+
+def w_ed_range(dashboard_id: int) -> str:
+    """The control bar's date range picker (quick ranges, custom)."""
+    return _ed("range", dashboard_id)
+
+
+def w_ed_range_dates(dashboard_id: int) -> str:
+    """The control bar's custom from/to dates."""
+    return _ed("range_dates", dashboard_id)
+
+
+def w_ed_agents(dashboard_id: int) -> str:
+    """The control bar's agent multi-select."""
+    return _ed("agents", dashboard_id)
 
 
 # --- widgets: the filter builder and its value editors ---------------------------------------
@@ -243,6 +272,139 @@ def f_editor(part: str, dashboard_id: int) -> str:
     return f"fragment_ed_{part}_{int(dashboard_id)}"
 
 
+def s_editor_followed(dashboard_id: int) -> str:
+    """The filter (as reads.filter_key) the control bar, count and charts last drew."""
+    return f"s_editor_followed_{int(dashboard_id)}"
+
+
 def s_editor_problems(dashboard_id: int) -> str:
     """The draft's validation problems, with the draft version they are of."""
     return f"s_editor_problems_{int(dashboard_id)}"
+
+
+# --- the calls table, the Calls page, the export and the drill-down --------------------------
+# (components/calls_table.py, components/calls_export.py, pages/calls.py, services/drilldown.py)
+# A table is named by the caller: "page" on the Calls page, "w<widget id>_<side>" under a chart.
+S_CALLS_URL_SYNCED = "s_calls_url_synced"  # the ?filters= text last read from or put in the URL
+S_CALLS_URL_ERROR = "s_calls_url_error"  # why the link's filter was not used (until an edit)
+
+
+def s_calls_page(table: str) -> str:
+    """(filter text, page number) of one calls table: a new filter goes back to page 1."""
+    return f"s_calls_page_{table}"
+
+
+def s_calls_export(table: str) -> str:
+    """The CSV export of one calls table (services.calls.ExportJob)."""
+    return f"s_calls_export_{table}"
+
+
+def w_calls(table: str, part: str) -> str:
+    """One input of one calls table (`part`: reveal, size, sort, prev, next, export ...)."""
+    return f"calls_{table}_{part}"
+
+
+W_CALLS_PROJECT = "calls_project"
+W_CALLS_UNDO = "calls_undo"
+W_CALLS_RESET = "calls_reset"
+W_CALLS_TARGET = "calls_target_dashboard"
+W_CALLS_USE = "calls_use_on_dashboard"
+
+
+def w_chart(widget_id: int, side: str) -> str:
+    """A widget's chart in the editor (`side`: saved or draft); its selection is the point
+    whose calls open under it."""
+    return f"chart_{int(widget_id)}_{side}"
+
+
+# --- the History page and the editor's History section (components/history_view.py) ---------
+# `scope`: 0 on the History page, the dashboard id in the editor's section.
+def s_history_cursor(scope: int) -> str:
+    """The journal page shown: a stack of `before_id`s (empty: the newest entries)."""
+    return f"s_history_cursor_{int(scope)}"
+
+
+def s_history_reread(entry_id: int) -> str:
+    """What a re-read found out about an entry whose outcome is unknown."""
+    return f"s_history_reread_{int(entry_id)}"
+
+
+S_HISTORY_FLASH = "s_history_flash"  # the last restore/re-create/import: text and new id
+S_HISTORY_IMPORT = "s_history_import"  # the import file read and its dry run
+
+
+def w_hist(part: str, scope: int) -> str:
+    """A filter, pager or version picker of the journal in one scope."""
+    return f"hist_{part}_{int(scope)}"
+
+
+def w_hist_version(part: str, scope: int, count: int) -> str:
+    """A version picker, new whenever the number of versions changes (so it starts again
+    on the first and the newest version instead of keeping a place that moved)."""
+    return f"histver_{part}_{int(scope)}_{int(count)}"
+
+
+def w_hist_entry(part: str, entry_id: int) -> str:
+    """A toggle or button of one journal entry."""
+    return f"histentry_{part}_{int(entry_id)}"
+
+
+W_HIST_EXPORT_IDS = "hist_export_ids"
+W_HIST_EXPORT = "hist_export_download"
+W_HIST_IMPORT_FILE = "hist_import_file"
+W_HIST_IMPORT_TEXT = "hist_import_text"
+W_HIST_IMPORT_CHECK = "hist_import_check"
+W_HIST_IMPORT_GO = "hist_import_go"
+W_DASH_EXPORT = "dash_export"
+
+
+# --- bulk changes (pages/bulk.py, services/bulk.py; the list's bulk entry) -----------------
+S_DASH_OPEN_CREATED = "s_dash_open_created"  # the dashboard just created: open it next run
+S_BULK_TARGET = "s_bulk_target"  # which dashboards the bulk page changes (services/bulk.py)
+S_BULK_PLAN = "s_bulk_plan"  # the last dry run (cekura_dashboards.bulk_plan.BulkPlan)
+S_BULK_RUN = "s_bulk_run"  # the apply or revert in progress or done (services/bulk.BulkRun)
+S_BULK_LAST_BATCH = "s_bulk_last_batch"  # the batch id the last apply wrote under
+S_BULK_COUNTS = "s_bulk_counts"  # dashboard id -> (calls before, calls after), on demand
+W_DASH_DUP_OFF = "dash_dup_off"  # the Duplicate button drawn disabled (not one selected)
+W_DASH_BULK = "dash_bulk"
+W_DASH_BULK_SELECTED = "dash_bulk_selected"
+W_DASH_BULK_MATCHING = "dash_bulk_matching"
+W_BULK_KIND = "bulk_kind"
+W_BULK_RANGE = "bulk_range"
+W_BULK_AGENTS = "bulk_agents"
+W_BULK_OLD_AGENT = "bulk_old_agent"
+W_BULK_NEW_AGENT = "bulk_new_agent"
+W_BULK_FIELD = "bulk_field"
+W_BULK_OP = "bulk_op"
+W_BULK_OLD_VALUE = "bulk_old_value"
+W_BULK_NEW_VALUE = "bulk_new_value"
+W_BULK_VALUE = "bulk_value"
+W_BULK_DRY_RUN = "bulk_dry_run"
+W_BULK_COUNT_PICK = "bulk_count_pick"
+W_BULK_COUNT = "bulk_count"
+W_BULK_APPLY = "bulk_apply"
+W_BULK_CANCEL = "bulk_cancel"
+W_BULK_REVERT = "bulk_revert"
+W_BULK_BACK = "bulk_back"
+W_BULK_RETRY = "bulk_retry"
+
+
+# --- the widget editor (services/widget_editing.py, components/widget_editor.py) -------------
+def s_widget_edit(dashboard_id: int) -> str:
+    """The widget being edited (services.widget_editing.WidgetEdit), or none."""
+    return f"s_widget_edit_{int(dashboard_id)}"
+
+
+def s_widget_delete(dashboard_id: int) -> str:
+    """The working key of the widget whose delete awaits confirmation."""
+    return f"s_widget_delete_{int(dashboard_id)}"
+
+
+def s_widget_previews(dashboard_id: int) -> str:
+    """Preview answers by request (widget_rules.preview_key): a name change sends none."""
+    return f"s_widget_previews_{int(dashboard_id)}"
+
+
+def w_wed(dashboard_id: int, part: str) -> str:
+    """One input or button of the widget editor or the widget actions."""
+    return f"wed_{part}_{int(dashboard_id)}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +18,12 @@ from tests.harness import (
     start_demo_api,
     start_streamlit,
 )
+
+# The app's own store (journal, drafts) for every app and browser test of this run, in a
+# folder of its own: never the checkout's data/admin.sqlite3. Set before any app starts,
+# so AppTest (in process) and `streamlit run` (a child process) both inherit it.
+_STORE_DIR = tempfile.mkdtemp(prefix="cekura-admin-store-")
+os.environ.setdefault("CEKURA_ADMIN_DB_URL", f"sqlite:///{_STORE_DIR}/admin.sqlite3")
 
 
 @pytest.fixture(autouse=True)

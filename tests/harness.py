@@ -93,6 +93,7 @@ def start_demo_api(
     calls: int = 2000,
     seed: int = 0,
     faults: bool = True,
+    extra_args: tuple[str, ...] = (),
     etags: bool = True,
     search: bool = True,
 ) -> DemoAPI:
@@ -104,6 +105,7 @@ def start_demo_api(
     cmd += ["--db", str(db_path), "--seed", str(seed), "--calls", str(calls)]
     if faults:
         cmd.append("--enable-fault-api")
+    cmd += extra_args
     if not etags:
         cmd.append("--no-etags")
     if not search:

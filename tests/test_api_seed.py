@@ -18,6 +18,7 @@ from demo_api import db, serve_in_thread
 from demo_api.app import prepare_database
 from demo_api.filter_sql import filter_problems
 from demo_api.schemas import widget_problems
+from demo_api.seed import data_offset
 from tests.harness import DemoAPI
 
 pytestmark = pytest.mark.api
@@ -199,21 +200,19 @@ def test_every_seeded_widget_has_data(demo_api_server: DemoAPI) -> None:
     assert len(response.json()["results"]) == len(seeded_ids)
 
 
-def test_an_old_database_moves_to_now(tmp_path: Path) -> None:
+def test_an_old_database_moves_to_now_by_an_offset_not_by_rewriting_calls(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "old.sqlite3"
     before = dump(seeded(path, now=NOW))
     later = NOW + timedelta(days=3, hours=5)
-    prepare_database(path, seed_value=0, calls=2000, now=later)
-    after = dump(db.connect(path))
-    shift = (later - NOW).total_seconds()
-    moved = [
-        round(b[3] + shift, 3) == round(a[3], 3)
-        for b, a in zip(before["call_logs"], after["call_logs"], strict=True)
-    ]
-    assert all(moved)
-    assert after["dashboards"] == before["dashboards"], "only calls move"
-    assert float(db.get_meta(db.connect(path), "anchor") or 0) == later.timestamp()
-    newest = max(r[3] for r in after["call_logs"])
+    offset = prepare_database(path, seed_value=0, calls=2000, now=later)
+    conn = db.connect(path)
+    assert dump(conn) == before, "no row is rewritten on a later start"
+    assert offset == (later - NOW).total_seconds()
+    assert data_offset(conn) == offset
+    assert float(db.get_meta(conn, "anchor") or 0) == NOW.timestamp(), "the anchor stays"
+    newest = max(r[3] for r in before["call_logs"]) + offset
     assert later.timestamp() - 6 * 3600 < newest <= later.timestamp()
 
 
@@ -233,3 +232,33 @@ def test_a_fixed_now_anchors_data_and_relative_filters(tmp_path: Path) -> None:
         assert newest.startswith("2026-03-1")
     finally:
         server.stop()
+
+
+def test_the_data_tells_a_story(big: sqlite3.Connection) -> None:
+    """Charts of the seeded dashboards show shapes: a weekly rhythm, one incident, agents
+    whose success moves differently over the month."""
+    from demo_api import seed
+
+    rows = big.execute("SELECT timestamp, success, call_ended_reason, agent_id FROM call_logs")
+    weekdays: Counter[int] = Counter()
+    by_day: dict[int, list[int]] = {}
+    incident_start, incident_end = seed._incident_window(NOW.timestamp())
+    inside: list[tuple[int | None, str]] = []
+    halves: dict[tuple[int, int], list[int]] = {}
+    middle = NOW.timestamp() - 15 * 86400
+    for ts, success, reason, agent in rows:
+        moment = datetime.fromtimestamp(ts, UTC)
+        weekdays[moment.weekday()] += 1
+        by_day.setdefault(int(ts // 86400), []).append(success or 0)
+        if incident_start <= ts < incident_end:
+            inside.append((success, reason))
+        halves.setdefault((agent, int(ts >= middle)), []).append(success or 0)
+    assert weekdays[0] > 2 * weekdays[6], "Mondays are busier than Sundays"
+    rates = {day: sum(v) / len(v) for day, v in by_day.items() if len(v) > 100}
+    worst = min(rates, key=rates.__getitem__)
+    assert worst == int(incident_start // 86400), "the incident day has the lowest success"
+    assert rates[worst] < statistics.median(rates.values()) - 0.1
+    assert sum(1 for _, r in inside if r == "pipeline-error") > len(inside) / 3
+    share = {key: sum(v) / len(v) for key, v in halves.items()}
+    assert share[(2, 1)] > share[(2, 0)] + 0.08, "Support Triage gets better"
+    assert share[(5, 1)] < share[(5, 0)] - 0.08, "Payment Reminder slips"

@@ -623,3 +623,34 @@ def test_bulk_data_over_http_agrees_with_the_call_logs(demo_api_server):
     )
     assert too_far.status_code == 400
     assert too_far.json() == {"detail": catalog.TOO_FAR_IN_THE_PAST}
+
+
+def test_preview_with_dashboard_filters_stands_in_for_the_saved_filter(demo_api_server) -> None:
+    """RULES.md: `dashboard_filters` replaces the dashboard's saved filters for a preview
+    (the project scope stays the dashboard's); a bad one is refused under its own key."""
+    month = {"field": "timestamp", "op": "gte", "value": "now-30d"}
+    week = {"field": "timestamp", "op": "gte", "value": "now-7d"}
+    made = demo_api_server.post(
+        "/dashboards/dashboards/", json={"name": "Preview stand-in", "project": 1, "filters": week}
+    ).json()
+    widget = {"dashboard": made["id"], "chart_type": "stat"}
+
+    def total(**extra: Any) -> int:
+        response = demo_api_server.post("/dashboards/widgets/preview_data/", json=widget | extra)
+        assert response.status_code == 200, response.text
+        figures = response.json()["data"]
+        return int((figures[0] if isinstance(figures, list) else figures)["total_calls"])
+
+    saved, drafted = total(), total(dashboard_filters=month)
+    # wider than the saved week: the draft replaced the saved filter (ANDed, it could not)
+    assert 0 < saved < drafted
+    counted = demo_api_server.get(
+        "/observability/v1/call-logs/",
+        params={"project_id": 1, "filters_v2": json.dumps(month), "page_size": 1},
+    ).json()["count"]
+    assert drafted == counted  # and the scope is still the dashboard's project
+    refused = demo_api_server.post(
+        "/dashboards/widgets/preview_data/",
+        json=widget | {"dashboard_filters": {"field": "duration", "op": "nope", "value": 1}},
+    )
+    assert refused.status_code == 400 and "dashboard_filters" in refused.json()

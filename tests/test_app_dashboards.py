@@ -149,8 +149,9 @@ def test_create_makes_a_dashboard(app_env: DemoAPI) -> None:
     assert not at.exception
     made = [d for d in api_dashboards(app_env, search=name)["results"] if d["name"] == name]
     assert len(made) == 1 and made[0]["project"] == project["id"]
-    assert any(name in str(s.value).replace("\\", "") for s in at.success)
-    assert at.button(key="dash_flash_open")
+    # the popover is gone with the page: the new dashboard is open in the editor
+    assert at.query_params.get("dashboard") == str(made[0]["id"])
+    assert not tables(at), "left the list page"
 
 
 def test_create_without_a_name_is_refused_kindly(app_env: DemoAPI) -> None:
@@ -238,14 +239,94 @@ def test_open_goes_to_the_editor_with_the_id_in_the_url(app_env: DemoAPI) -> Non
     assert not tables(at), "left the list page"
 
 
-def test_created_dashboard_can_be_opened_from_the_notice(app_env: DemoAPI) -> None:
-    name = unique("Open after create")
+def test_clicking_a_name_opens_that_dashboard_and_ticks_still_select(app_env: DemoAPI) -> None:
+    first = api_create(app_env, unique("Name click A"), None)
+    second = api_create(app_env, unique("Name click B"), None)
     at = run_app()
-    at.text_input(key="dash_create_name").input(name)
-    [b for b in at.button if b.label == "Create dashboard"][0].click().run()
-    made = [d for d in api_dashboards(app_env, search=name)["results"] if d["name"] == name]
-    at.button(key="dash_flash_open").click().run()
-    assert at.query_params.get("dashboard") == str(made[0]["id"])
+    search(at, "Name click")
+    names = list(table(at)["Name"])
+    (frame,) = tables(at)
+    # ticking two rows selects both; nothing opens
+    rows = [names.index(first["name"]), names.index(second["name"])]
+    at.session_state[frame.key] = {"selection": {"rows": rows, "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception and tables(at)
+    shown = "\n".join(str(m.value) for m in at.markdown)
+    assert "2 dashboards selected" in shown
+    assert at.button(key="dash_open").disabled and at.button(key="dash_delete").disabled
+    # a click on a name (a cell of the Name column) opens it
+    cell = {"rows": [], "columns": [], "cells": [[names.index(second["name"]), "Name"]]}
+    at.session_state[frame.key] = {"selection": cell}
+    at.run()
+    assert not at.exception
+    assert at.query_params.get("dashboard") == str(second["id"])
+
+
+def test_a_click_on_another_column_opens_nothing(app_env: DemoAPI) -> None:
+    api_create(app_env, unique("Project click"), None)
+    at = run_app()
+    search(at, "Project click")
+    (frame,) = tables(at)
+    at.session_state[frame.key] = {
+        "selection": {"rows": [], "columns": [], "cells": [[0, "Project"]]}
+    }
+    at.run()
+    assert not at.exception and tables(at)
+    assert "dashboard" not in at.query_params
+
+
+def test_the_action_bar_has_the_same_buttons_whatever_is_selected(app_env: DemoAPI) -> None:
+    # the box above the table keeps its shape, so ticking a row does not move the table
+    api_create(app_env, unique("Steady bar"), None)
+    at = run_app()
+    search(at, "Steady bar")
+    bar = ["dash_open", "dash_delete", "dash_dup_off"]
+    assert all(at.button(key=k) for k in bar) and at.button(key="dash_open").disabled
+    columns_before = len(at.columns)
+    select_row(at, 0)
+    assert not at.button(key="dash_open").disabled and not at.button(key="dash_delete").disabled
+    assert len(at.columns) == columns_before
+
+
+def test_bulk_change_takes_the_selected_rows_or_every_match(app_env: DemoAPI) -> None:
+    tag = unique("Bulk pick")
+    made = [api_create(app_env, f"{tag} {n}", None) for n in range(3)]
+    at = run_app()
+    search(at, tag)
+    (frame,) = tables(at)
+    at.session_state[frame.key] = {"selection": {"rows": [0, 2], "columns": [], "cells": []}}
+    at.run()
+    at.button(key="dash_bulk_selected").click().run()
+    assert not at.exception, at.exception
+    target = at.session_state[keys.S_BULK_TARGET]
+    names = list(table_after_back(at, tag)["Name"])
+    assert sorted(target.ids) == sorted(d["id"] for d in made if d["name"] in (names[0], names[2]))
+    at.switch_page("pages/dashboards.py").run()
+    search(at, tag)
+    matching = at.button(key="dash_bulk_matching")
+    assert "(3)" in matching.label
+    matching.click().run()
+    assert not at.exception, at.exception
+    target = at.session_state[keys.S_BULK_TARGET]
+    assert target.ids is None and target.search == tag and target.count == 3
+    shown = "\n".join(str(m.value) for m in at.markdown)
+    assert "3 dashboards" in shown
+
+
+def table_after_back(at: AppTest, tag: str) -> Any:
+    at.switch_page("pages/dashboards.py").run()
+    search(at, tag)
+    return table(at)
+
+
+def test_delete_dialog_button_is_styled_red(app_env: DemoAPI) -> None:
+    api_create(app_env, unique("Red delete"), None)
+    at = run_app()
+    search(at, "Red delete")
+    select_row(at, 0)
+    at.button(key="dash_delete").click().run()
+    styles = [str(h.proto.body) for h in at.get("html")]
+    assert any(".st-key-dash_delete_confirm button" in s and "#c62828" in s for s in styles)
 
 
 @pytest.mark.unit

@@ -62,7 +62,7 @@ def test_pasted_key_is_used_then_forgotten(
     monkeypatch.setenv("CEKURA_API_KEY", "wrong-key")
     at = run_app()
     at.text_input(key="conn_api_key_input").input(app_env.api_key)
-    at.text_input(key="conn_base_url_input").input(app_env.url)
+    at.selectbox(key="conn_base_url_input").select(app_env.url)  # the configured address
     submit = [b for b in at.sidebar.button if b.label == "Connect"]
     assert submit, "the Connect button is in the sidebar form"
     submit[0].click().run()

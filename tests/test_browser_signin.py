@@ -6,11 +6,13 @@ whose form signs in whoever's e-mail is typed into it."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from admin_store import Store
 from tests.harness import DemoAPI, StreamlitApp, rerun_after, start_streamlit, wait_for_app
 from tests.oidc_harness import HOST, OIDCProvider, auth_secrets_toml, start_oidc_provider
 from tests.test_app_editor import make_dashboard
@@ -126,6 +128,15 @@ def test_an_editor_signs_in_saves_a_rename_and_signs_out(
     rerun_after(page, save.click)
     server = demo_api_server.get(f"/dashboards/dashboards/{made['id']}/").json()
     assert server["name"] == "Editor journey, renamed"
+    # The journal names who saved it: the signed-in e-mail (the app's store, shared with
+    # this test through CEKURA_ADMIN_DB_URL).
+    store = Store.open(os.environ["CEKURA_ADMIN_DB_URL"])
+    try:
+        connection = store.connection(demo_api_server.url, demo_api_server.api_key)
+        [entry] = store.journal.entries(connection, dashboard_id=made["id"])
+    finally:
+        store.close()
+    assert (entry.actor, entry.kind, entry.outcome) == ("alice@example.com", "update", "saved")
 
     # Sign-out goes through the provider's end-session page and back to sign-in.
     page.get_by_role("button", name="Sign out").click()

@@ -326,3 +326,51 @@ def test_call_count_of_every_seeded_bar_and_pie_point_equals_its_value(
     assert not mismatches, "\n".join(mismatches)
     print(f"{len(checked)} points of {len(set(checked))} widgets checked")
     assert len(set(checked)) >= 20  # every seeded bar and pie widget was tried
+
+
+@pytest.mark.api
+def test_every_seeded_widget_three_points_each_count_equals_value(demo_api_server: Any) -> None:
+    """All chart types: a bar's sample_count, a pie slice's value, and a line point is
+    exactly its one call (by id); a stat has no points, so it opens its effective filter,
+    whose count is its total_calls."""
+    from demo_api import seed
+
+    seeded_names = {d["name"] for d in seed.demo_dashboards(seed._metric_rows())}
+    client = CekuraClient(demo_api_server.url, demo_api_server.api_key, timeout=(3.05, 30))
+    first_of_name: dict[str, int] = {}
+    for summary in client.iter_dashboards():
+        if summary.name in seeded_names:
+            first_of_name.setdefault(summary.name, summary.id)
+    by_type: dict[str, int] = {}
+    mismatches: list[str] = []
+    for dashboard_id in sorted(first_of_name.values()):
+        dashboard = client.get_dashboard(dashboard_id=dashboard_id)
+        for w in dashboard.widgets:
+            answer = client.widget_data(widget_id=w.id)
+            if w.chart_type == "stat":
+                # no points: the stat's own filter lists exactly the calls it counts
+                assert point_conditions(w, {}) == []
+                picks: list[tuple[dict[str, Any], int]] = [({}, answer.stat().total_calls)]
+            else:
+                points = answer.data if isinstance(answer.data, list) else []
+                assert points, f"{w.name}: the seed should give every chart data"
+                number = {"bar": "sample_count", "pie": "value"}
+                picks = [
+                    (p, p[number[w.chart_type]] if w.chart_type in number else 1)
+                    for p in _three(points)
+                ]
+            for point, expected in picks:
+                filters = drilldown_filter(
+                    w, point, w.effective_filters, data_type=answer.metadata.data_type
+                )
+                page = client.list_call_logs(
+                    project_id=dashboard.project, filters=filters, page_size=1
+                )
+                by_type[w.chart_type] = by_type.get(w.chart_type, 0) + 1
+                if page.count != expected:
+                    mismatches.append(f"{dashboard.name} / {w.name}: {point} -> {page.count}")
+                if w.chart_type == "line" and point.get("id") is not None:
+                    assert [c.id for c in page.results] == [point["id"]]
+    assert not mismatches, "\n".join(mismatches)
+    print(f"points checked by chart type: {by_type}")
+    assert set(by_type) == {"bar", "pie", "line", "stat"}, by_type

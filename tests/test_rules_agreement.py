@@ -80,7 +80,7 @@ SPECIAL_TEXT = st.sampled_from(
         "[a-",
         "^bill.*g$",
         "(?<=a+)b",
-        "x" * (catalog.MAX_REGEX_LENGTH + 1),
+        "x" * (catalog.MAX_PATTERN_LENGTH + 1),
         "3",
         "true",
     ]

@@ -22,6 +22,7 @@ from admin_store import writes as w
 from cekura_dashboards.client import CekuraClient
 from cekura_dashboards.errors import ConflictError
 from cekura_dashboards.models import Dashboard
+from services.access import Actor
 from tests.harness import DemoAPI, start_demo_api
 
 pytestmark = [pytest.mark.store, pytest.mark.api]
@@ -121,7 +122,7 @@ def test_two_writers_through_the_lock_lose_nothing(
             s,
             client_for(no_etag_api),
             s.connection(no_etag_api.url, no_etag_api.api_key),
-            f"writer {i}",
+            Actor(f"writer{i}@example.com", "editor"),
         )
         for i, s in enumerate(stores)
     ]
@@ -137,7 +138,7 @@ def test_two_writers_through_the_lock_lose_nothing(
     assert count_in(final) == 2 * SAVES_EACH  # 0 lost
     entries = stores[0].journal.entries(contexts[0].connection, dashboard_id=counter.id, limit=1000)
     assert len(entries) == 2 * SAVES_EACH and {e.outcome for e in entries} == {"saved"}
-    assert {e.actor for e in entries} == {"writer 0", "writer 1"}
+    assert {e.actor for e in entries} == {"writer0@example.com", "writer1@example.com"}
     # Every save started from the copy the one before it left: 0, 1, ..., 199.
     bases = sorted(int(e.before["name"].rsplit(" ", 1)[1]) for e in entries)
     assert bases == list(range(2 * SAVES_EACH))

@@ -19,6 +19,7 @@ from cekura_dashboards.errors import (
     ConflictError,
     NotFoundError,
 )
+from services.access import Actor
 from tests.harness import DemoAPI, free_port
 
 pytestmark = [pytest.mark.store, pytest.mark.api]
@@ -44,9 +45,14 @@ def store(store_url: str) -> Iterator[Store]:
     opened.close()
 
 
-def context(store: Store, api: DemoAPI, actor: str = "ann@example.com") -> w.WriteContext:
+ANN = Actor("ann@example.com", "admin")
+
+
+def context(store: Store, api: DemoAPI, email: str = "ann@example.com") -> w.WriteContext:
     client = CekuraClient(api.url, api.api_key, timeout=(3.05, 30), backoff_factor=0.05)
-    return w.WriteContext(store, client, store.connection(api.url, api.api_key), actor)
+    return w.WriteContext(
+        store, client, store.connection(api.url, api.api_key), Actor(email, "admin")
+    )
 
 
 @pytest.fixture
@@ -167,7 +173,7 @@ def test_a_connection_dropped_after_commit_is_journalled_unknown(
 def test_nothing_reached_the_api_is_failed(store: Store, api: DemoAPI) -> None:
     closed = f"http://127.0.0.1:{free_port()}"
     client = CekuraClient(closed, api.api_key, timeout=(1, 5), max_retries=0)
-    ctx = w.WriteContext(store, client, store.connection(closed, api.api_key), "ann")
+    ctx = w.WriteContext(store, client, store.connection(closed, api.api_key), ANN)
     with pytest.raises(APIConnectionError) as caught:
         w.create_dashboard(ctx, name="never sent")
     assert not caught.value.outcome_unknown
@@ -188,7 +194,7 @@ def test_no_journal_no_write(ctx: w.WriteContext, api: DemoAPI) -> None:
 def test_a_context_must_match_its_client(store: Store, api: DemoAPI) -> None:
     client = CekuraClient(api.url, api.api_key)
     with pytest.raises(ValueError, match="different API addresses"):
-        w.WriteContext(store, client, store.connection("http://127.0.0.1:1", api.api_key), "ann")
+        w.WriteContext(store, client, store.connection("http://127.0.0.1:1", api.api_key), ANN)
 
 
 def test_the_key_is_never_stored(

@@ -15,16 +15,30 @@ from fastapi.responses import JSONResponse, Response
 
 from demo_api.db import fits_sqlite_int
 from demo_api.errors import DetailError, FieldErrors, NotFound
+from demo_api.request_budget import budget_of
 
 NO_BODY = object()
 
 
 def get_conn(request: Request) -> Iterator[sqlite3.Connection]:
-    with request.app.state.pool.connection() as conn:
+    with request.app.state.pool.connection(budget_of(request)) as conn:
         yield conn
 
 
 Conn = Annotated[sqlite3.Connection, Depends(get_conn)]
+
+
+def get_filtered_conn(request: Request) -> Iterator[sqlite3.Connection]:
+    """A connection for a request that runs a user's filter over the calls: it first
+    waits for one of the few filter slots (request_budget.FilterSlots), so such work
+    never takes all the CPU from the plain requests beside it."""
+    budget = budget_of(request)
+    with request.app.state.filter_slots.slot(budget):
+        with request.app.state.pool.connection(budget) as conn:
+            yield conn
+
+
+FilteredConn = Annotated[sqlite3.Connection, Depends(get_filtered_conn)]
 
 
 def data_now(request: Request) -> datetime:
@@ -32,6 +46,12 @@ def data_now(request: Request) -> datetime:
     was given one, else the wall clock."""
     fixed: datetime | None = request.app.state.fixed_now
     return fixed if fixed is not None else datetime.now(UTC)
+
+
+def data_offset(request: Request) -> float:
+    """Seconds the stored call timestamps lie behind the real clock (seed.py): added to a
+    timestamp read, taken off a moment compared."""
+    return float(request.app.state.data_offset)
 
 
 def write_time() -> datetime:
@@ -94,8 +114,9 @@ def check_if_match(request: Request, current: str) -> None:
     tags = [tag.strip() for tag in header.split(",") if tag.strip()]
     if "*" in tags:
         return
-    normalized = {tag[2:] if tag.startswith("W/") else tag for tag in tags}
-    if current not in normalized and current.strip('"') not in normalized:
+    # Strong comparison (RFC 7232 2.3.2): a weak tag never matches, whatever it holds.
+    strong = {tag for tag in tags if not tag.startswith("W/")}
+    if current not in strong and current.strip('"') not in strong:
         raise DetailError(
             "This object was changed since you loaded it (If-Match does not match its "
             "current ETag). Reload it and apply your change again.",

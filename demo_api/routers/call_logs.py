@@ -23,7 +23,14 @@ from demo_api import pagination
 from demo_api.db import epoch_to_iso
 from demo_api.errors import DetailError, FieldErrors
 from demo_api.filter_sql import compile_filter
-from demo_api.routers._shared import Conn, data_now, digits_id, json_response, query_int
+from demo_api.routers._shared import (
+    FilteredConn,
+    data_now,
+    data_offset,
+    digits_id,
+    json_response,
+    query_int,
+)
 from demo_api.schemas import filter_messages
 
 router = APIRouter(prefix="/observability/v1/call-logs")
@@ -51,8 +58,10 @@ def _status(success: int | None, reviewed: int) -> str:
     return f"reviewed_{outcome}" if reviewed else outcome
 
 
-def call_api(row: sqlite3.Row, evaluations: list[dict[str, Any]]) -> dict[str, Any]:
-    stamp = epoch_to_iso(row["timestamp"])
+def call_api(
+    row: sqlite3.Row, evaluations: list[dict[str, Any]], offset: float = 0.0
+) -> dict[str, Any]:
+    stamp = epoch_to_iso(row["timestamp"] + offset)
     reason = row["call_ended_reason"] or ""
     return {
         "id": row["id"],
@@ -166,11 +175,12 @@ def _time_window(
 
 
 @router.get("/")
-def list_call_logs(request: Request, conn: Conn) -> JSONResponse:
+def list_call_logs(request: Request, conn: FilteredConn) -> JSONResponse:
     """Filters: `project_id`, `agent_id`, `call_ids` (comma-separated), `timestamp_from`,
     `timestamp_to`, `filters_v2` (the dashboard filter JSON). Newest first."""
     pages = pagination.page_request(request, default_size=25)
     now = data_now(request)
+    offset = data_offset(request)
     for name in ("filters_v2", "call_ids", "assistant_id"):
         if request.query_params.get(name) == "":
             raise FieldErrors({name: ["This field may not be blank."]})
@@ -191,7 +201,7 @@ def list_call_logs(request: Request, conn: Conn) -> JSONResponse:
         now,
     )
     clauses = ["c.timestamp >= ?", "c.timestamp <= ?"]
-    params: list[Any] = [lower.timestamp(), upper.timestamp()]
+    params: list[Any] = [lower.timestamp() - offset, upper.timestamp() - offset]
     for name, column in (("project_id", "c.project_id"), ("agent_id", "c.agent_id")):
         value = query_int(request, name)
         if value is not None:
@@ -205,7 +215,7 @@ def list_call_logs(request: Request, conn: Conn) -> JSONResponse:
         clauses.append(f"c.id IN ({', '.join('?' for _ in call_ids)})")
         params.extend(call_ids)
     if filters:
-        expression, filter_params = compile_filter(filters, now=now)
+        expression, filter_params = compile_filter(filters, now=now, offset=offset)
         clauses.append(f"({expression})")
         params.extend(filter_params)
     where = " AND ".join(clauses)
@@ -217,5 +227,5 @@ def list_call_logs(request: Request, conn: Conn) -> JSONResponse:
         [*params, pages.page_size, pages.offset],
     ).fetchall()
     evaluations = _evaluations(conn, [row["id"] for row in rows])
-    results = [call_api(row, evaluations.get(row["id"], [])) for row in rows]
+    results = [call_api(row, evaluations.get(row["id"], []), offset) for row in rows]
     return json_response(pagination.paginated(request, pages, count, results))

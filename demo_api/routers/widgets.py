@@ -15,9 +15,11 @@ from demo_api.db import dump_json, fits_sqlite_int, iso, load_json, next_updated
 from demo_api.errors import FieldErrors, NotFound
 from demo_api.routers._shared import (
     Conn,
+    FilteredConn,
     JsonBody,
     check_if_match,
     data_now,
+    data_offset,
     etag_for,
     json_response,
     no_content,
@@ -33,7 +35,7 @@ from demo_api.schemas import (
     parse,
     widget_problems,
 )
-from demo_api.widget_data import effective_filters, widget_data
+from demo_api.widget_data import SharedWindows, effective_filters, widget_data
 
 router = APIRouter(prefix="/dashboards/widgets")
 
@@ -245,7 +247,7 @@ def create_widget(conn: Conn, body: JsonBody) -> JSONResponse:
 
 
 @router.post("/preview_data/")
-def preview_data(request: Request, conn: Conn, body: JsonBody) -> JSONResponse:
+def preview_data(request: Request, conn: FilteredConn, body: JsonBody) -> JSONResponse:
     parsed, sent = parse(WidgetIn, body)
     widget = parsed.model_dump()
     widget["id"] = None
@@ -262,16 +264,29 @@ def preview_data(request: Request, conn: Conn, body: JsonBody) -> JSONResponse:
     messages = filter_messages(parsed.filters)
     if messages:
         errors["filters"] = messages
+    # RULES.md: `dashboard_filters`, when given (null too), stands in for the saved filters
+    # of the widget's dashboard; the project scope still comes from that dashboard.
+    stands_in = isinstance(body, dict) and "dashboard_filters" in body
+    draft_filters = body.get("dashboard_filters") if stands_in else None
+    messages = filter_messages(draft_filters)
+    if messages:
+        errors["dashboard_filters"] = messages
     if not errors:
         errors = widget_problems(widget, eval_type)
     if errors:
         raise FieldErrors(errors)
     dashboard = dashboard_for_data(conn, parsed.dashboard)
-    return json_response(widget_data(conn, widget, dashboard, None, now=data_now(request)))
+    if stands_in:
+        dashboard = {**dashboard, "filters": draft_filters}
+    return json_response(
+        widget_data(
+            conn, widget, dashboard, None, now=data_now(request), offset=data_offset(request)
+        )
+    )
 
 
 @router.post("/bulk_data/")
-def bulk_data(request: Request, conn: Conn, body: JsonBody) -> JSONResponse:
+def bulk_data(request: Request, conn: FilteredConn, body: JsonBody) -> JSONResponse:
     """Data of several widgets at once. Its default page size is 100 (every widget of a
     dashboard in one answer); only the widgets of the requested page are computed."""
     parsed, _ = parse(BulkDataIn, body)
@@ -296,15 +311,22 @@ def bulk_data(request: Request, conn: Conn, body: JsonBody) -> JSONResponse:
         raise FieldErrors({"widget_ids": missing})
     now = data_now(request)
     dashboards: dict[int | None, dict[str, Any]] = {}
-    results = []
+    by_dashboard: dict[int | None, list[dict[str, Any]]] = {}
     for widget in widgets:
         if widget["dashboard"] not in dashboards:
             dashboards[widget["dashboard"]] = dashboard_for_data(conn, widget["dashboard"])
-        results.append(
-            widget_data(
-                conn, widget, dashboards[widget["dashboard"]], parsed.filters or None, now=now
+        by_dashboard.setdefault(widget["dashboard"], []).append(widget)
+    # The widgets of one dashboard read its window once (widget_data.SharedWindows).
+    with SharedWindows(conn, now=now, offset=data_offset(request)) as windows:
+        results = [
+            windows.widget_data(
+                widget,
+                dashboards[widget["dashboard"]],
+                parsed.filters or None,
+                by_dashboard[widget["dashboard"]],
             )
-        )
+            for widget in widgets
+        ]
     return json_response(pagination.paginated(request, pages, len(parsed.widget_ids), results))
 
 
@@ -358,7 +380,7 @@ def delete_widget(widget_id: str, request: Request, conn: Conn) -> Response:
 
 
 @router.get("/{widget_id}/data/")
-def data(widget_id: str, request: Request, conn: Conn) -> JSONResponse:
+def data(widget_id: str, request: Request, conn: FilteredConn) -> JSONResponse:
     widget = load_widget(conn, path_id(widget_id))
     override = None
     text = request.query_params.get("filters")
@@ -370,5 +392,12 @@ def data(widget_id: str, request: Request, conn: Conn) -> JSONResponse:
         check_filters(override)
     dashboard = dashboard_for_data(conn, widget["dashboard"])
     return json_response(
-        widget_data(conn, widget, dashboard, override or None, now=data_now(request))
+        widget_data(
+            conn,
+            widget,
+            dashboard,
+            override or None,
+            now=data_now(request),
+            offset=data_offset(request),
+        )
     )
