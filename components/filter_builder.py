@@ -263,7 +263,11 @@ def _open(src: BuilderSource, node_id: str, kind: Literal["condition", "group"])
     if node is None:
         return
     pending = node if isinstance(node, Condition) else None
-    meta = node.field[len(catalog.METADATA_PREFIX) :] if isinstance(node, Condition) else ""
+    meta = (
+        node.field[len(catalog.METADATA_PREFIX) :]
+        if isinstance(node, Condition) and node.field.startswith(catalog.METADATA_PREFIX)
+        else ""
+    )
     _set_edit(src.scope, RowEdit(node_id, kind, pending=pending, metadata_key=meta))
     _rerun(src, [*_slot(src, before), *_slot(src, current_edit(src.scope))])
 
