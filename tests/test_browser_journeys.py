@@ -296,6 +296,9 @@ def test_new_user_builds_a_filter_in_at_most_15_clicks_and_saves_it(
 
     clicks.click(page.get_by_role("button", name="Add group").last)
     clicks.click(page.get_by_role("button", name="All true for the same metric evaluation"))
+    # on a busy machine the rerun can start after rerun_after stopped watching for it
+    page.wait_for_function(f"() => ({_CONDITION_IDS})().length > 2")
+    wait_for_app(page)
     (metric,) = [n for n in condition_ids(page) if n not in (when, who)]
     clicks.choose(f"flt_{metric}_id", "Customer Satisfaction", applies=True)
     expect(row_text(page, metric)).to_have_text("Metric is Customer Satisfaction")
