@@ -17,6 +17,9 @@ alike, by wall clock and by the script thread's CPU time (steadier on a loaded m
 A garbage collection runs before every timed rerun (not timed), for both scripts alike.
 HTTP requests are counted by the demo API's fault-counts endpoint and, as a cross-check, by
 the app's own client (`request_count`).
+
+The request counts are this benchmark's target. The rerun ratios are for information only:
+the builder's speed target is bench/bench_builder.py, measured in Chromium, click to settled.
 """
 
 from __future__ import annotations
@@ -463,6 +466,8 @@ def _run(api: DemoAPI, workdir: Path) -> None:
         open_client = client_count(editor)
         draft = editor.session_state[keys.s_draft(dashboard_id)]
         topic = draft.tree.conditions[1]  # "topic contains ...", drawn as a text input
+        # open its row (only the row being edited has inputs), as a click on it would
+        editor.button(key=f"flt_{topic.node_id}_open").click().run()
         inside_key = f"flt_{topic.node_id}_text"
         app = Subject(editor, f"ed_name_{dashboard_id}", inside_key)
         app.find_fragment()
@@ -608,12 +613,13 @@ def _report(
         paired = statistics.median(
             a.wall / b.wall for a, b in zip(times["app" + kind], times["bare" + kind], strict=True)
         )
-        verdict = "ok" if ratio <= TARGET_RATIO else "OVER TARGET"
-        verdict_cpu = "ok" if ratio_cpu <= TARGET_RATIO else "OVER TARGET"
+        # for information: the target is bench_builder.py's (see the docstring)
+        verdict = "ok" if ratio <= TARGET_RATIO else "over the old target"
+        verdict_cpu = "ok" if ratio_cpu <= TARGET_RATIO else "over the old target"
         bare_name = "bare script's fragment" if kind else "bare script"
         print(
             f"  {what}: editor {app:.0f} ms; {bare_name} with {versus} {bare:.0f} ms; "
-            f"ratio {ratio:.2f}x (target <= {TARGET_RATIO}x) {verdict}; "
+            f"ratio {ratio:.2f}x (old target <= {TARGET_RATIO}x, for information) {verdict}; "
             f"median of the per-round ratios {paired:.2f}x"
         )
         print(

@@ -303,3 +303,61 @@ def set_value(root: Node | None, cond_id: str, value: Any) -> Node | None:
     """Set a condition's value as given (a copy; validation says whether it fits)."""
     cond = _condition(root, cond_id)
     return _replace_condition(root, cond, value=copy.deepcopy(value))
+
+
+# --- the builder's guesses for a new row --------------------------------------------------------
+METRIC_VALUE_FIELD = "metric_evaluations.value"
+
+
+def guess_op(field: str) -> str:
+    """The op people mean when they pick a field: "is" for agents, metrics, yes/no and
+    text (with a picker of known values), a lower bound for durations and times."""
+    return default_op(field)
+
+
+def guess_value(field: str, op: str) -> Any:
+    """The value a new row starts with: none (the row says it needs one) unless the op
+    or field has an obvious one. Never a placeholder such as 0 that could be saved
+    without the user choosing it."""
+    if op == "isnull":
+        return True
+    if op == "in":
+        return []
+    return None
+
+
+def guess_condition(field: str) -> Condition:
+    """A fresh row for `field`, with the op people mean and no value chosen yet."""
+    op = guess_op(field)
+    return Condition(field, op, guess_value(field, op))
+
+
+def first_field_for(group: Group | None) -> str | None:
+    """The field a new row in `group` starts on: "Metric is …" in a same-metric group
+    without a metric, its score once the metric is there; None (the user picks) elsewhere."""
+    if group is None or group.operator != "same_row":
+        return None
+    if group_metric(group) is None:
+        return METRIC_ID_FIELD
+    return METRIC_VALUE_FIELD
+
+
+def group_metric(group: Group) -> int | None:
+    """The metric a same_row group is about (`metric is X` among its conditions)."""
+    if group.operator != "same_row":
+        return None
+    for child in group.conditions:
+        if (
+            isinstance(child, Condition)
+            and child.field == METRIC_ID_FIELD
+            and child.op == "eq"
+            and isinstance(child.value, int)
+            and not isinstance(child.value, bool)
+        ):
+            return child.value
+    return None
+
+
+def replace_node(root: Node | None, node_id: str, node: Node) -> Node | None:
+    """Put `node` in the place of the node `node_id` (the edited copy of a row)."""
+    return _rewrite(root, node_id, lambda _old: (node,))

@@ -345,3 +345,33 @@ def describe_filter(
     if whose:
         text += (" and " if verbs else ("," if rows else "") + " ") + _and_list(whose)
     return text
+
+
+def condition_words(
+    cond: Condition, *, agents: Any = None, metrics: Any = None, now: datetime | None = None
+) -> str:
+    """A builder row as a sentence: "Call duration is at least 60 s", "Agent is Billing
+    Bot", "Call time is in the last 14 days", "Call topic is … (needs a value)"."""
+    spec = field_spec(cond.field)
+    kind = spec.kind if spec else "string"
+    label = short_label(cond.field)
+    missing = cond.op != "isnull" and (cond.value is None or cond.value == "" or cond.value == [])
+    if missing:
+        return f"{label} {_row_op(cond.op, kind, cond.value)} … (needs a value)"
+    if kind == "datetime" and _is_time_bound(cond):
+        names = _Names(agents, metrics, now)
+        return f"{label} is {_time_words(cond, names)}"
+    if kind == "boolean" and cond.op == "eq" and isinstance(cond.value, bool):
+        return f"{label}: {'yes' if cond.value else 'no'}"
+    if cond.op == "isnull":
+        return f"{label} {_op_words(cond.op, kind, cond.value)}"
+    names = _Names(agents, metrics, now)
+    value = _value_words(cond.field, cond.op, cond.value, names)
+    return f"{label} {_row_op(cond.op, kind, cond.value)} {value}"
+
+
+def _row_op(op: str, kind: str, value: Any) -> str:
+    words = _op_words(op, kind, value)
+    if op in (*LOWER_OPS, *UPPER_OPS) and kind != "datetime":
+        return f"is {words}"  # "Call duration is at least", not "Call duration at least"
+    return words

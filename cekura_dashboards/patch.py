@@ -72,7 +72,7 @@ def change_list(
 ) -> list[str]:
     """What saving the draft changes, one plain sentence per change:
     "Renamed 'A' to 'B'", "Moved to project 'Sales'", "Added: call duration at least 60 s,
-    in group 'all of'", "Removed: ...", "Changed: ... to ...", "Moved: ..."."""
+    in the top group (all of)", "Removed: ...", "Changed: ... to ...", "Moved: ..."."""
     before = _fields(loaded)
     body = patch_body(loaded, draft)
     changes: list[str] = []
@@ -133,8 +133,10 @@ def _filter_changes(before: Any, after: Any, *, agents: Any, metrics: Any) -> li
     return changes or ["Reordered the filter's JSON keys"]
 
 
-def _where(group: Group) -> str:
-    return f", in group '{group_words(group.operator)}'"
+def _where(group: Group, *, top: bool = False) -> str:
+    if top:
+        return f", in the top group ({group_words(group.operator)})"
+    return f", in a group ({group_words(group.operator)})"
 
 
 def _diff_node(old: Node, new: Node, where: str, words: _Words, out: list[str]) -> None:
@@ -146,7 +148,7 @@ def _diff_node(old: Node, new: Node, where: str, words: _Words, out: list[str]) 
                 f"Changed: group '{group_words(old.operator)}' to "
                 f"'{group_words(new.operator)}'{where}"
             )
-        _diff_children(old.conditions, new.conditions, _where(new), words, out)
+        _diff_children(old.conditions, new.conditions, _where(new, top=not where), words, out)
         return
     out.append(f"Changed: {words.node(old)} to {words.node(new)}{where}")
 

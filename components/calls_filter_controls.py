@@ -4,26 +4,34 @@ on the page's filter draft."""
 
 from __future__ import annotations
 
-from cekura_dashboards.filter_validation import Problem
+from cekura_dashboards.filter_tree import Node
 from components.control_bar import render_control_bar as render_control_bar
-from components.filter_builder import render_builder
-from services.drafts import Draft
+from components.filter_builder import FOLLOW_PAGE, TreeEdit, render_filter_builder
+from services.drafts import Draft, get_draft
+
+SCOPE = "calls"
 
 
-def render_filter_editor(
-    draft: Draft,
-    *,
-    problems: dict[str, list[Problem]],
-    agents: dict[int, str],
-    metrics: dict[int, str],
-    metric_values: dict[int, list[str]] | None = None,
-) -> None:
-    """The filter builder on `draft` (THE one call of the builder from the Calls page)."""
-    render_builder(
-        draft,
-        problems=problems,
-        server_errors={},
-        agents=agents,
-        metrics=metrics,
-        metric_values=metric_values,
+def _tree_of(dashboard_id: int) -> Node | None:
+    found = get_draft(dashboard_id)
+    return found.tree if found is not None else None
+
+
+def _edit(dashboard_id: int, change: TreeEdit) -> None:
+    found = get_draft(dashboard_id)
+    if found is not None:
+        found.edit_tree(change)
+
+
+def render_filter_editor(draft: Draft) -> None:
+    """The filter builder on `draft` (THE one call of the builder from the Calls page).
+    The whole page follows an applied edit: the control bar, the table and the export
+    show the filter, and none of them is a fragment."""
+    dashboard_id = draft.dashboard_id
+    render_filter_builder(
+        lambda: _tree_of(dashboard_id),
+        lambda change: _edit(dashboard_id, change),
+        SCOPE,
+        draft.project,
+        follow=(FOLLOW_PAGE,),
     )

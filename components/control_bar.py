@@ -44,6 +44,12 @@ NO_RANGE_LABEL = "No date range (charts need one)"
 state = st.session_state
 
 
+def _follow() -> None:
+    """After the bar changed the tree: the whole page reruns, so the builder, the count and
+    the charts show the change (the bar may be drawn in a fragment of its own)."""
+    st.rerun()
+
+
 def _refused(dashboard_id: int, err: ControlBarError | None) -> None:
     state[keys.s_control_bar_error(dashboard_id)] = str(err) if err is not None else None
 
@@ -86,6 +92,7 @@ def _on_range(dashboard_id: int) -> None:
         _refused(dashboard_id, None)
     except ControlBarError as err:
         _refused(dashboard_id, err)
+    _follow()
 
 
 def _on_dates(dashboard_id: int) -> None:
@@ -98,6 +105,7 @@ def _on_dates(dashboard_id: int) -> None:
         _refused(dashboard_id, None)
     except ControlBarError as err:
         _refused(dashboard_id, err)
+    _follow()
 
 
 def _on_agents(dashboard_id: int) -> None:
@@ -110,6 +118,7 @@ def _on_agents(dashboard_id: int) -> None:
         _refused(dashboard_id, None)
     except ControlBarError as err:
         _refused(dashboard_id, err)
+    _follow()
 
 
 def _sync(widget_key: str, value: Any) -> None:

@@ -1,14 +1,21 @@
-"""The value part of one condition row: an editor that fits the field and the op.
+"""The value part of the one condition row being edited: an editor that fits the field,
+the op and what is known about it (the project's agents and metrics, the metric's scale,
+values seen in recent calls).
 
-Each editor renders from the draft (its widget state is set from the condition's value
-before it is drawn) and reports changes through `on_value(node_id, value)`, which the
-builder turns into one draft edit. Keys are `flt_<node_id>_<part>`, never positions.
+An editor draws from the row's pending condition (its widget state is set from the value
+before it is drawn) and reports through `report(value, complete)`. `complete` says the
+choice finishes the row (an agent picked, "Last 14 days" clicked, Enter in a box), so the
+builder applies it at once; other changes only update the pending row. A picker closed
+without a choice (Escape, or a click elsewhere) reports nothing and keeps the value it
+had. Keys are `flt_<node_id>_<part>`, never positions.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -19,7 +26,6 @@ from cekura_dashboards.filter_tree import Condition
 from cekura_dashboards.relative_dates import (
     LOWER_OPS,
     PRESETS,
-    describe_relative,
     format_moment,
     parse_absolute,
     parse_relative,
@@ -28,20 +34,77 @@ from cekura_dashboards.relative_dates import (
 )
 from services.state_keys import w_filter as key  # flt_<node_id>_<part>
 
-OnValue = Callable[[str, Any], None]
+Report = Callable[[Any, bool], None]
 
-# Datetime editor modes besides the presets.
+# Datetime editor modes besides the quick choices.
 CUSTOM = "custom"
 ABSOLUTE = "absolute"
+DAYS = "days"  # "Last N days"
 NOW = "now"  # the usual end of a window: "on or before now"
-_CUSTOM_HELP = (
-    "Type a time relative to now: now-2h (2 hours ago), now-30m, today (midnight UTC), "
-    "today-7d (midnight 7 days ago). Units: s m h d w M y."
+QUICK_STARTS: tuple[tuple[str, str], ...] = (
+    ("now-1h", "Last hour"),
+    ("now-24h", "Last 24 hours"),
+    ("now-7d", "Last 7 days"),
+    ("now-14d", "Last 14 days"),
+    ("now-30d", "Last 30 days"),
+)
+QUICK_ENDS: tuple[tuple[str, str], ...] = (
+    (NOW, "Now"),
+    ("now-1h", "An hour ago"),
+    ("now-24h", "24 hours ago"),
+    ("now-7d", "7 days ago"),
+    ("today", "The end of today"),
+)
+RELATIVE_WORDS = (
+    "“now-N” counts back from the moment the dashboard is looked at: now-3h is 3 hours "
+    "ago, now-30m 30 minutes ago. “today-N” counts whole days from midnight (UTC): today "
+    "is since midnight, today-2d since midnight two days ago. Units: s (seconds), "
+    "m (minutes), h (hours), d (days), w (weeks), M (months), y (years)."
+)
+_DAYS_VALUE = re.compile(r"^now-(\d+)d$")
+
+
+@dataclass(frozen=True)
+class ScoreHint:
+    """What the value of one metric's evaluations can be (for "Metric score")."""
+
+    metric: str  # its name
+    eval_type: str  # binary, enum, numeric, continuous_qualitative
+    values: tuple[str, ...] = ()  # an enum metric's values
+    low: float | None = None  # a numeric metric's scale, when its description says it
+    high: float | None = None
+
+
+@dataclass(frozen=True)
+class ValueHints:
+    """What the editors may offer: names by id (only the dashboard's project), the score
+    of the row's metric, and values seen in the project's recent calls by field."""
+
+    agents: dict[int, str] = field(default_factory=dict)
+    metrics: dict[int, str] = field(default_factory=dict)
+    score: ScoreHint | None = None
+    seen: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+_SCALE = re.compile(
+    r"(?:from|between|scale of|range of)?\s*(-?\d+(?:\.\d+)?)\s*(?:to|-|–|and)\s*(-?\d+(?:\.\d+)?)",
+    re.IGNORECASE,
 )
 
 
+def scale_from_description(text: str | None) -> tuple[float, float] | None:
+    """`Estimated CSAT score from 1 to 5.` -> (1, 5); None when no scale is said."""
+    if not text:
+        return None
+    match = _SCALE.search(text)
+    if match is None:
+        return None
+    low, high = float(match.group(1)), float(match.group(2))
+    return (low, high) if low < high else None
+
+
 def sync(widget_key: str, value: Any) -> None:
-    """Make the widget show `value` from the draft (only before the widget is drawn)."""
+    """Make the widget show `value` (only before the widget is drawn)."""
     state = st.session_state
     if widget_key not in state or not _same(state[widget_key], value):
         state[widget_key] = value
@@ -81,40 +144,46 @@ def shown_text(value: Any) -> str:
     return str(value)
 
 
+def _a(word: str) -> str:
+    return f"a{'n' if word[:1].lower() in 'aeiou' else ''} {word}"
+
+
 # --- the editor -------------------------------------------------------------------------------
 def render_value_editor(
     cond: Condition,
+    report: Report,
+    hints: ValueHints,
     *,
-    on_value: OnValue,
-    agents: dict[int, str],
-    metrics: dict[int, str],
-    time_modes: dict[str, str],
-    on_time_mode: Callable[[str, str], None],
-    choices: list[str] | None = None,
+    mode: str | None,
+    on_mode: Callable[[str], None],
 ) -> None:
-    """`choices`: known values to offer (an enum metric's values for its score)."""
+    """The value inputs of the pending condition `cond`. `mode`: the datetime editor the
+    user picked for it (None: worked out from the value)."""
     spec = catalog.field_spec(cond.field)
     editor = spec.editor if spec else "text"
-    known = agents if spec is not None and spec.refers_to == "agent" else metrics
     picks = cond.op in ("eq", "neq", "in")
     if cond.op == "isnull":
-        _isnull_editor(cond, on_value)
+        _yes_no(cond, report, yes="is empty", no="has a value")
     elif editor == "toggle":
-        _toggle_editor(cond, on_value)
+        _yes_no(cond, report, yes="Yes", no="No")
     elif editor == "id_picker" and spec is not None and picks and _ids_only(cond.value):
-        _id_picker(cond, known, spec.refers_to or "item", on_value)
+        known = hints.agents if spec.refers_to == "agent" else hints.metrics
+        _id_picker(cond, known, spec.refers_to or "item", report)
     elif editor == "name_choices" and picks:
-        _text_choices(cond, sorted(set(known.values())), on_value)
-    elif choices and picks:
-        _text_choices(cond, choices, on_value)
+        known = hints.agents if spec is not None and spec.refers_to == "agent" else hints.metrics
+        _text_choices(cond, sorted(set(known.values())), report, what="name")
+    elif editor == "score":
+        _score_editor(cond, report, hints.score)
+    elif cond.field in hints.seen and picks:
+        _text_choices(cond, list(hints.seen[cond.field]), report, what="value")
     elif cond.op == "in":
-        _text_choices(cond, [], on_value)
+        _text_choices(cond, [], report, what="value")
     elif editor == "datetime":
-        _datetime_editor(cond, on_value, time_modes.get(cond.node_id), on_time_mode)
+        _datetime_editor(cond, report, mode, on_mode)
     elif editor in ("number", "id_picker") and spec is not None and _fits_number_input(cond.value):
-        _number_editor(cond, on_value, integer=spec.kind == "integer", unit=spec.unit)
+        _number_editor(cond, report, integer=spec.kind == "integer", unit=spec.unit)
     else:
-        _text_editor(cond, on_value, dynamic=editor == "score")
+        _text_editor(cond, report, dynamic=False)
 
 
 # Streamlit's number input holds what a browser's number can: beyond that it raises
@@ -136,44 +205,45 @@ def _ids_only(value: Any) -> bool:
     return all(v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in values)
 
 
-def _isnull_editor(cond: Condition, on_value: OnValue) -> None:
-    widget_key = key(cond.node_id, "isnull")
-    value = cond.value if isinstance(cond.value, bool) else True
-    sync(widget_key, value)
+def _yes_no(cond: Condition, report: Report, *, yes: str, no: str) -> None:
+    widget_key = key(cond.node_id, "bool")
+    sync(widget_key, cond.value if isinstance(cond.value, bool) else None)
     st.segmented_control(
-        "Empty or not",
+        "Yes or no",
         options=[True, False],
-        # beside the op "is empty": "is empty · yes", not "is empty · not empty"
-        format_func=lambda v: "yes" if v else "no (has a value)",
-        required=True,
+        format_func=lambda v: yes if v else no,
         key=widget_key,
-        on_change=_report,
-        args=(cond.node_id, widget_key, on_value),
+        on_change=_report_choice,
+        args=(widget_key, cond.value, report),
         label_visibility="collapsed",
     )
 
 
-def _toggle_editor(cond: Condition, on_value: OnValue) -> None:
-    widget_key = key(cond.node_id, "bool")
-    sync(widget_key, cond.value is True)
-    st.toggle(
-        "Yes" if cond.value is True else "No",
-        key=widget_key,
-        on_change=_report,
-        args=(cond.node_id, widget_key, on_value),
-        help="On means yes, off means no.",
-    )
+def _report_choice(widget_key: str, before: Any, report: Report) -> None:
+    """A choice made finishes the row; a picker closed empty (Escape, clicking the chosen
+    item off, a click elsewhere) keeps the value it had."""
+    chosen = st.session_state[widget_key]
+    if chosen is None or chosen == []:
+        st.session_state[widget_key] = before if not isinstance(before, list) else before
+        return
+    report(chosen, True)
 
 
-def _report(node_id: str, widget_key: str, on_value: OnValue) -> None:
-    on_value(node_id, st.session_state[widget_key])
+def _report_many(widget_key: str, report: Report, kind: str) -> None:
+    chosen = list(st.session_state[widget_key] or [])
+    if kind in ("integer", "number"):
+        chosen = [parse_number(str(v), integer=kind == "integer") for v in chosen]
+    elif kind == "dynamic":
+        chosen = [parse_dynamic(str(v)) for v in chosen]
+    report(chosen, False)  # more may follow: the row is applied with Enter or Apply
 
 
-def _id_picker(cond: Condition, names: dict[int, str], what: str, on_value: OnValue) -> None:
-    """Agents and metrics by name; the JSON keeps their ids."""
+def _id_picker(cond: Condition, names: dict[int, str], what: str, report: Report) -> None:
+    """Agents and metrics of the dashboard's project, by name; the JSON keeps their ids.
+    An id that is not in the project stays visible only when the filter already has it."""
     options: list[Any] = sorted(names, key=lambda i: (names[i].lower(), i))
     current = cond.value if isinstance(cond.value, list) else [cond.value]
-    for value in current:  # an id not in this project (or not a number) stays visible
+    for value in current:
         if value not in options and value is not None:
             options.append(value)
 
@@ -182,6 +252,8 @@ def _id_picker(cond: Condition, names: dict[int, str], what: str, on_value: OnVa
             return names[value]
         return f"{what.capitalize()} #{shown_text(value)} (not in this project)"
 
+    if not names and not [v for v in current if v is not None]:
+        st.caption(f"This dashboard's project has no {what}s to pick from.")
     if cond.op == "in":
         widget_key = key(cond.node_id, "ids")
         sync(widget_key, [v for v in current if v is not None])
@@ -190,8 +262,8 @@ def _id_picker(cond: Condition, names: dict[int, str], what: str, on_value: OnVa
             options=options,
             format_func=label,
             key=widget_key,
-            on_change=_report,
-            args=(cond.node_id, widget_key, on_value),
+            on_change=_report_many,
+            args=(widget_key, report, "other"),
             placeholder=f"Pick one or more {what}s",
             label_visibility="collapsed",
         )
@@ -204,16 +276,15 @@ def _id_picker(cond: Condition, names: dict[int, str], what: str, on_value: OnVa
         index=None,
         format_func=label,
         key=widget_key,
-        on_change=_report,
-        args=(cond.node_id, widget_key, on_value),
-        placeholder=f"Pick a{'n' if what[0] in 'aeiou' else ''} {what}",
+        on_change=_report_choice,
+        args=(widget_key, cond.value if cond.value in options else None, report),
+        placeholder=f"Pick {_a(what)}",
         label_visibility="collapsed",
     )
 
 
-def _text_choices(cond: Condition, suggestions: list[str], on_value: OnValue) -> None:
-    """Several values (`in`), or one value picked from known names (typing a new one is
-    allowed). For numeric fields the typed values become numbers."""
+def _text_choices(cond: Condition, suggestions: list[str], report: Report, *, what: str) -> None:
+    """One value, or several for `is one of`, picked from known ones or typed."""
     spec = catalog.field_spec(cond.field)
     kind = spec.kind if spec else "string"
     values = cond.value if isinstance(cond.value, list) else [cond.value]
@@ -228,35 +299,78 @@ def _text_choices(cond: Condition, suggestions: list[str], on_value: OnValue) ->
             key=widget_key,
             accept_new_options=True,
             on_change=_report_many,
-            args=(cond.node_id, widget_key, kind, on_value),
-            placeholder="Type a value and press Enter",
+            args=(widget_key, report, kind),
+            placeholder=f"Pick or type {_a(what)}, then Enter",
             label_visibility="collapsed",
         )
         return
     widget_key = key(cond.node_id, "choice")
-    sync(widget_key, texts[0] if texts and texts[0] in options else None)
+    current = texts[0] if texts and texts[0] in options else None
+    sync(widget_key, current)
     st.selectbox(
         "Value",
         options=options,
         index=None,
         key=widget_key,
         accept_new_options=True,
-        on_change=_report,
-        args=(cond.node_id, widget_key, on_value),
-        placeholder="Pick or type a name",
+        on_change=_report_text_choice,
+        args=(widget_key, current, kind, report),
+        placeholder=f"Pick or type {_a(what)}",
         label_visibility="collapsed",
     )
+    if suggestions and what == "value":
+        st.caption("Values seen in this project's recent calls; you can type another.")
 
 
-def _report_many(node_id: str, widget_key: str, kind: str, on_value: OnValue) -> None:
-    texts = list(st.session_state[widget_key] or [])
-    if kind in ("integer", "number", "dynamic"):
-        on_value(node_id, [parse_number(t, integer=kind == "integer") for t in texts])
-    else:
-        on_value(node_id, texts)
+def _report_text_choice(widget_key: str, before: Any, kind: str, report: Report) -> None:
+    chosen = st.session_state[widget_key]
+    if chosen is None:
+        st.session_state[widget_key] = before
+        return
+    report(parse_dynamic(str(chosen)) if kind == "dynamic" else chosen, True)
 
 
-def _number_editor(cond: Condition, on_value: OnValue, *, integer: bool, unit: str) -> None:
+def _score_editor(cond: Condition, report: Report, hint: ScoreHint | None) -> None:
+    """A metric's score as the metric gives it: its values (enum), yes/no (binary), a
+    number on its scale (numeric)."""
+    if hint is not None and hint.eval_type == "binary" and cond.op in ("eq", "neq"):
+        _yes_no(cond, report, yes="Yes (passed)", no="No (failed)")
+        return
+    if (
+        hint is not None
+        and hint.eval_type == "enum"
+        and hint.values
+        and cond.op in ("eq", "neq", "in")
+    ):
+        _text_choices(cond, list(hint.values), report, what="value")
+        return
+    if (
+        hint is not None
+        and hint.eval_type in ("numeric", "continuous_qualitative")
+        and _fits_number_input(cond.value)
+    ):
+        _number_editor(cond, report, integer=False, unit="", low=hint.low, high=hint.high)
+        if hint.low is not None and hint.high is not None:
+            st.caption(f"{hint.metric} scores from {_num(hint.low)} to {_num(hint.high)}.")
+        return
+    _text_editor(cond, report, dynamic=True)
+    if hint is None:
+        st.caption("Pick the metric in this group first to see its scale.")
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _number_editor(
+    cond: Condition,
+    report: Report,
+    *,
+    integer: bool,
+    unit: str,
+    low: float | None = None,
+    high: float | None = None,
+) -> None:
     widget_key = key(cond.node_id, "number")
     value = cond.value
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -265,41 +379,34 @@ def _number_editor(cond: Condition, on_value: OnValue, *, integer: bool, unit: s
         value = None
     sync(widget_key, value)
     label = {"s": "seconds"}.get(unit, unit) or "Number"
-    if integer:
-        st.number_input(
-            label,
-            key=widget_key,
-            step=1,
-            format="%d",
-            on_change=_report_number,
-            args=(cond.node_id, widget_key, on_value),
-            placeholder="A whole number",
-            label_visibility="collapsed",
-        )
-    else:
-        st.number_input(
-            label,
-            key=widget_key,
-            min_value=0.0 if unit else None,
-            step=1.0,
-            format="%g",
-            on_change=_report_number,
-            args=(cond.node_id, widget_key, on_value),
-            placeholder="A number",
-            label_visibility="collapsed",
-        )
-        if unit:
-            st.caption(f"in {label}")
+    placeholder = (
+        f"{_num(low)} to {_num(high)}"
+        if low is not None and high is not None
+        else ("A whole number" if integer else "A number")
+    )
+    if unit:
+        placeholder += f", in {label}"
+    st.number_input(
+        label,
+        key=widget_key,
+        step=1 if integer else 1.0,
+        format="%d" if integer else "%g",
+        min_value=None if integer else (0.0 if unit else None),
+        on_change=_report_number,
+        args=(widget_key, report),
+        placeholder=placeholder + " (Enter applies)",
+        label_visibility="collapsed",
+    )
 
 
-def _report_number(node_id: str, widget_key: str, on_value: OnValue) -> None:
+def _report_number(widget_key: str, report: Report) -> None:
     value = st.session_state[widget_key]
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # 60, not 60.0, like a person would type it
-    on_value(node_id, value)
+    report(value, value is not None)
 
 
-def _text_editor(cond: Condition, on_value: OnValue, *, dynamic: bool) -> None:
+def _text_editor(cond: Condition, report: Report, *, dynamic: bool) -> None:
     widget_key = key(cond.node_id, "text")
     sync(widget_key, shown_text(cond.value))
     placeholder = {
@@ -307,84 +414,96 @@ def _text_editor(cond: Condition, on_value: OnValue, *, dynamic: bool) -> None:
         "contains": "Some text",
         "startswith": "The beginning",
         "endswith": "The end",
-    }.get(cond.op, "A number or some text" if dynamic else "Some text")
+    }.get(cond.op, "A number or a word the metric gives" if dynamic else "Some text")
     st.text_input(
         "Value",
         key=widget_key,
         on_change=_report_text,
-        args=(cond.node_id, widget_key, dynamic, on_value),
-        placeholder=placeholder,
+        args=(widget_key, dynamic, report),
+        placeholder=placeholder + " (Enter applies)",
         label_visibility="collapsed",
     )
 
 
-def _report_text(node_id: str, widget_key: str, dynamic: bool, on_value: OnValue) -> None:
+def _report_text(widget_key: str, dynamic: bool, report: Report) -> None:
     text = str(st.session_state[widget_key] or "")
-    on_value(node_id, parse_dynamic(text) if dynamic else text)
+    report(parse_dynamic(text) if dynamic else text, True)
 
 
 # --- dates and times ----------------------------------------------------------------------------
 def time_mode_of(value: Any, remembered: str | None) -> str:
-    """Which datetime editor shows a value: a preset, custom relative text, or an
-    absolute date and time. A mode the user picked wins while the value still fits it."""
-    if remembered == CUSTOM:
-        return CUSTOM
+    """Which datetime editor shows a value: a quick choice, "Last N days", custom relative
+    text, or an absolute date and time. A mode the user picked wins while it still fits."""
+    if remembered in (CUSTOM, DAYS):
+        return remembered
     if remembered == ABSOLUTE and parse_absolute(value) is not None:
         return ABSOLUTE
     if value == NOW:
         return NOW
-    preset = preset_for(value)
-    if preset is not None:
-        return preset.value
+    if any(value == v for v, _ in QUICK_STARTS) or preset_for(value) is not None:
+        return str(value)
     if parse_absolute(value) is not None:
         return ABSOLUTE
+    if isinstance(value, str) and _DAYS_VALUE.match(value):
+        return DAYS
     return CUSTOM
 
 
-_MODE_LABELS = {
-    **{p.value: p.label for p in PRESETS},
-    NOW: "Now",
-    CUSTOM: "Custom (e.g. now-3h, today-2d)",
-    ABSOLUTE: "Exact date and time",
-}
-
-
-_AGO_LABELS = {p.value: describe_relative(p.value).replace("1 hour", "an hour") for p in PRESETS}
+def _mode_labels(op: str) -> dict[str, str]:
+    quick = QUICK_STARTS if op in LOWER_OPS else QUICK_ENDS
+    return {
+        **dict(quick),
+        DAYS: "Last N days" if op in LOWER_OPS else "N days ago",
+        CUSTOM: "Custom (now-N, today-N)",
+        ABSOLUTE: "Exact date and time",
+    }
 
 
 def _datetime_editor(
-    cond: Condition,
-    on_value: OnValue,
-    remembered: str | None,
-    on_time_mode: Callable[[str, str], None],
+    cond: Condition, report: Report, remembered: str | None, on_mode: Callable[[str], None]
 ) -> None:
     node_id = cond.node_id
-    mode = time_mode_of(cond.value, remembered)
+    labels = _mode_labels(cond.op)
+    mode = time_mode_of(cond.value, remembered) if cond.value is not None else remembered
+    if mode is not None and mode not in labels:
+        labels = {mode: f"{mode}", **labels} if mode not in (CUSTOM, ABSOLUTE, DAYS) else labels
     mode_key = key(node_id, "when")
     sync(mode_key, mode)
-    # "on or after Last 7 days" reads well; "before Last 7 days" does not: "7 days ago"
-    labels = _MODE_LABELS if cond.op in LOWER_OPS else {**_MODE_LABELS, **_AGO_LABELS}
-    st.selectbox(
+    st.pills(
         "When",
-        options=list(_MODE_LABELS),
+        options=list(labels),
         format_func=labels.__getitem__,
         key=mode_key,
         on_change=_report_time_mode,
-        args=(cond, mode_key, on_value, on_time_mode),
+        args=(cond, mode_key, report, on_mode),
         label_visibility="collapsed",
     )
-    if mode == CUSTOM:
+    if mode == DAYS:
+        match = _DAYS_VALUE.match(str(cond.value or ""))
+        days_key = key(node_id, "days")
+        sync(days_key, int(match.group(1)) if match else None)
+        st.number_input(
+            "How many days",
+            key=days_key,
+            min_value=1,
+            max_value=catalog.MAX_WIDGET_DATA_DAYS,
+            step=1,
+            on_change=_report_days,
+            args=(days_key, report),
+            placeholder=f"Days, 1 to {catalog.MAX_WIDGET_DATA_DAYS} (Enter applies)",
+        )
+    elif mode == CUSTOM:
         text_key = key(node_id, "relative")
         sync(text_key, shown_text(cond.value))
         st.text_input(
             "Relative time",
             key=text_key,
-            on_change=_report,
-            args=(node_id, text_key, on_value),
-            placeholder="now-3h",
-            help=_CUSTOM_HELP,
+            on_change=_report_text,
+            args=(text_key, False, report),
+            placeholder="e.g. now-3h or today-2d (Enter applies)",
             label_visibility="collapsed",
         )
+        st.caption(RELATIVE_WORDS)
     elif mode == ABSOLUTE:
         moment = parse_absolute(cond.value) or datetime.now(UTC).replace(second=0, microsecond=0)
         date_key, time_key = key(node_id, "date"), key(node_id, "time")
@@ -395,19 +514,18 @@ def _datetime_editor(
             "Date (UTC)",
             key=date_key,
             on_change=_report_absolute,
-            args=(node_id, date_key, time_key, on_value),
+            args=(date_key, time_key, report),
             format="YYYY-MM-DD",
-            label_visibility="collapsed",
         )
         time_col.time_input(
             "Time (UTC)",
             key=time_key,
             on_change=_report_absolute,
-            args=(node_id, date_key, time_key, on_value),
+            args=(date_key, time_key, report),
             step=60,
-            label_visibility="collapsed",
         )
-    st.caption(resolved_words(cond))
+    if cond.value is not None:
+        st.caption(resolved_words(cond))
 
 
 def resolved_words(cond: Condition, now: datetime | None = None) -> str:
@@ -423,30 +541,57 @@ def resolved_words(cond: Condition, now: datetime | None = None) -> str:
 
 
 def _report_time_mode(
-    cond: Condition, mode_key: str, on_value: OnValue, on_time_mode: Callable[[str, str], None]
+    cond: Condition, mode_key: str, report: Report, on_mode: Callable[[str], None]
 ) -> None:
     mode = st.session_state[mode_key]
-    on_time_mode(cond.node_id, mode)
-    if mode == CUSTOM:
-        return  # keep the value; the text box shows it for editing
+    if mode is None:  # the chosen pill clicked off: keep what was chosen
+        st.session_state[mode_key] = time_mode_of(cond.value, None) if cond.value else None
+        return
+    on_mode(mode)
+    if mode in (CUSTOM, DAYS):
+        return  # the box below takes the value
     if mode == ABSOLUTE:
         try:
             moment = resolve_datetime(cond.value, cond.op)
         except ValueError:
             moment = datetime.now(UTC)
-        on_value(cond.node_id, iso_utc(moment.replace(microsecond=0)))
+        report(iso_utc(moment.replace(second=0, microsecond=0)), False)
         return
-    on_value(cond.node_id, mode)
+    report(mode, True)
 
 
-def _report_absolute(node_id: str, date_key: str, time_key: str, on_value: OnValue) -> None:
+def _report_days(days_key: str, report: Report) -> None:
+    days = st.session_state[days_key]
+    if isinstance(days, int | float) and days >= 1:
+        report(f"now-{int(days)}d", True)
+
+
+def _report_absolute(date_key: str, time_key: str, report: Report) -> None:
     day = st.session_state.get(date_key)
     clock = st.session_state.get(time_key) or time(0, 0)
     if not isinstance(day, date):
         return
-    on_value(node_id, iso_utc(datetime.combine(day, clock, tzinfo=UTC)))
+    report(iso_utc(datetime.combine(day, clock, tzinfo=UTC)), False)
 
 
 def iso_utc(moment: datetime) -> str:
     """`2026-11-07T14:00:00Z`: the absolute form the API takes."""
     return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+
+
+__all__ = [
+    "ABSOLUTE",
+    "CUSTOM",
+    "DAYS",
+    "PRESETS",
+    "QUICK_STARTS",
+    "ScoreHint",
+    "ValueHints",
+    "iso_utc",
+    "parse_number",
+    "render_value_editor",
+    "resolved_words",
+    "scale_from_description",
+    "sync",
+    "time_mode_of",
+]

@@ -14,7 +14,7 @@ from cekura_dashboards import catalog
 from cekura_dashboards.control_bar import QUICK_RANGES, quick_range
 from cekura_dashboards.errors import CekuraError
 from cekura_dashboards.filter_tree import Group, Node
-from cekura_dashboards.filter_validation import problems_by_node, validate_filter
+from cekura_dashboards.filter_validation import validate_filter
 from cekura_dashboards.models import Dashboard
 from components.errors import escape_markdown, show_error
 from services import state_keys as keys
@@ -84,16 +84,27 @@ def _parse_value(text: str) -> Any:
         return text
 
 
-def condition_builder(agents: dict[int, str], metrics: dict[int, str]) -> Node | None:
+def condition_builder(project_id: int | None) -> Node | None:
     """The one place this page draws the filter builder (components/filter_builder.py),
     on a scratch draft of its own; returns the node to add (a lone condition, or the
-    group built). Re-point this function when the builder's interface changes."""
-    from components.filter_builder import render_builder
+    group built); its pickers offer what exists in `project_id`. Re-point this function
+    when the builder's interface changes. The whole page follows an applied edit (the dry
+    run and Apply read the node)."""
+    from components.filter_builder import FOLLOW_PAGE, render_filter_builder
     from services.drafts import get_draft, start_draft
 
     draft = get_draft(SCRATCH_ID) or start_draft(Dashboard(id=SCRATCH_ID, name="", filters=None))
-    problems = problems_by_node(validate_filter(draft.tree, agents=agents, metrics=metrics))
-    render_builder(draft, problems=problems, server_errors={}, agents=agents, metrics=metrics)
+
+    def tree_now() -> Node | None:
+        found = get_draft(SCRATCH_ID)
+        return found.tree if found is not None else None
+
+    def edit(change: Any) -> None:
+        found = get_draft(SCRATCH_ID)
+        if found is not None:
+            found.edit_tree(change)
+
+    render_filter_builder(tree_now, edit, "bulk", project_id, follow=(FOLLOW_PAGE,))
     tree = draft.tree
     if isinstance(tree, Group) and tree.operator == "and" and len(tree.conditions) == 1:
         return tree.conditions[0]
@@ -159,7 +170,7 @@ def choose_change(project_id: int | None) -> bp.BulkChange | str:
             "Build what to add: it is added to each dashboard's filter at its top level "
             "(all of its conditions and this one)."
         )
-        node = condition_builder(agents, metrics)
+        node = condition_builder(project_id)
         if node is None:
             return "Add a condition (or a group) to add."
         if any(p.severity == "error" for p in validate_filter(node)):

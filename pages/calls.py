@@ -15,7 +15,6 @@ import streamlit as st
 from cekura_dashboards.errors import CekuraError
 from cekura_dashboards.filter_edit import with_new_ids
 from cekura_dashboards.filter_tree import filter_to_json, parse_filter
-from cekura_dashboards.filter_validation import problems_by_node, validate_filter
 from components.calls_export import render_export
 from components.calls_filter_controls import render_control_bar, render_filter_editor
 from components.calls_table import render_calls_table
@@ -145,11 +144,8 @@ def main() -> None:
 
     _project_picker(draft, projects)
     render_control_bar(draft, agents)
-    problems = validate_filter(draft.tree, agents=agents, metrics=metrics)
     with st.expander("Filter conditions", expanded=draft.tree is not None, icon=":material/tune:"):
-        render_filter_editor(
-            draft, problems=problems_by_node(problems), agents=agents, metrics=metrics
-        )
+        render_filter_editor(draft)
         with st.container(horizontal=True):
             st.button(
                 "Undo",

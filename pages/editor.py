@@ -17,12 +17,12 @@ import streamlit as st
 from cekura_dashboards.errors import CekuraError, NotFoundError
 from cekura_dashboards.filter_sentence import describe_filter
 from cekura_dashboards.filter_tree import FilterParseError
-from cekura_dashboards.filter_validation import has_errors, problems_by_node, validate_filter
+from cekura_dashboards.filter_validation import has_errors, validate_filter
 from cekura_dashboards.json_equality import same_json
 from cekura_dashboards.relative_dates import format_window, resolve_window
 from components.control_bar import render_control_bar
 from components.errors import escape_markdown, show_error, show_server_reason
-from components.filter_builder import render_builder
+from components.filter_builder import render_filter_builder
 from components.history_view import render_dashboard_history
 from components.json_editor import render_json_editor
 from components.match_count import render_match_count
@@ -80,18 +80,21 @@ def _undo(dashboard_id: int) -> None:
     draft = get_draft(dashboard_id)
     if draft is not None:
         draft.undo()
+    st.rerun()  # the builder and the sentence follow the tree: the whole page
 
 
 def _redo(dashboard_id: int) -> None:
     draft = get_draft(dashboard_id)
     if draft is not None:
         draft.redo()
+    st.rerun()  # the builder and the sentence follow the tree: the whole page
 
 
 def _discard(dashboard_id: int) -> None:
     draft = get_draft(dashboard_id)
     if draft is not None:
         draft.discard()
+    st.rerun()  # the builder and the sentence follow the tree: the whole page
 
 
 def _toggle_preview(dashboard_id: int) -> None:
@@ -166,9 +169,8 @@ def _signature(draft: Draft) -> tuple[Any, ...]:
         id(draft.loaded),
         draft.version if effective_shown else None,
         draft.save_issue.kind if draft.save_issue is not None else None,
-        # the control bar, the call count and the charts follow the filter: a builder
-        # edit that changes it reruns the page once the fragment has drawn the builder
-        reads.filter_key(draft.filters_json()),
+        # the widget editor's preview is drawn with the draft's filter
+        reads.filter_key(draft.filters_json()) if _widget_editor_open(draft) else None,
         draft.widgets,  # undo/redo/discard in the fragment can change the widget list
     )
 
@@ -223,8 +225,8 @@ def _render(draft: Draft) -> None:
     _keep(draft, notices=True)
     render_flash()
     _back_link()
-    saved_name = draft.loaded.name or "(no name)"
-    st.title("Edit dashboard: " + escape_markdown(saved_name), anchor=False)
+    state.setdefault(keys.s_editor_first_copy(dashboard_id), draft.loaded)
+    st.title("Edit dashboard: " + escape_markdown(draft.name or "(no name)"), anchor=False)
 
     projects: dict[int, str] = {}
     try:
@@ -276,14 +278,17 @@ def _render(draft: Draft) -> None:
     agents = _names(reads.load_agents, draft.project, "agent_name")
     metrics = _names(reads.load_metrics, draft.project, "name")
 
-    # --- issue 10: the control bar and the call count, above the builder ---
-    render_control_bar(draft, agents)
+    # --- issue 10: the control bar and the call count above the builder, the charts under
+    # it: keyed fragments that follow every applied change of the filter (_followers) ---
+    st.fragment(key=keys.f_editor("control", dashboard_id))(_control_bar)(dashboard_id)
     count_slot = st.container(key=f"ed_match_count_{dashboard_id}")
 
     _filter_area(dashboard_id)
 
-    # --- issue 10: the charts, under the filter area (they fill the count in above) ---
-    _charts(draft, count_slot, agents, metrics)
+    if not CHARTS_OFF:
+        st.fragment(key=keys.f_editor("charts", dashboard_id))(_charts)(dashboard_id)
+        with count_slot:  # drawn last, so the count's read never holds the builder up
+            st.fragment(key=keys.f_editor("count", dashboard_id))(_match_count)(dashboard_id)
 
     # the widget details: the draft's widgets, Add / Edit / Copy / Delete, the widget editor
     render_widget_section(
@@ -298,18 +303,46 @@ def _render(draft: Draft) -> None:
 CHARTS_OFF = os.environ.get("CEKURA_EDITOR_CHARTS", "").strip().lower() in ("0", "off", "no")
 
 
-def _charts(draft: Draft, count_slot: Any, agents: dict[int, str], metrics: dict[int, str]) -> None:
-    """Saved widget data (bulk_data) and, while the draft's filter differs, each widget
-    under the draft (preview_data), read after the builder is drawn so they never hold
-    it up. An invalid draft asks the server nothing: its side says why."""
-    if CHARTS_OFF:
+def _followers(dashboard_id: int) -> list[str]:
+    """The fragments a builder change reruns: the status line and Save bar always; the
+    control bar, the count and the charts only when the filter they drew is not the
+    draft's any more (a change that leaves the filter as it was costs no read)."""
+    followers = [keys.f_editor("status", dashboard_id), keys.f_editor("savebar", dashboard_id)]
+    draft = get_draft(dashboard_id)
+    if draft is not None and state.get(keys.s_editor_followed(dashboard_id)) != reads.filter_key(
+        draft.filters_json()
+    ):
+        followers.append(keys.f_editor("control", dashboard_id))
+        if not CHARTS_OFF:
+            followers += [
+                keys.f_editor("charts", dashboard_id),
+                keys.f_editor("count", dashboard_id),
+            ]
+    return followers
+
+
+def _control_bar(dashboard_id: int) -> None:
+    """The date range and agents (components/control_bar.py); a change there reruns the
+    page, so the builder shows it. Notes which filter the followers drew."""
+    draft = get_draft(dashboard_id)
+    if draft is None:
         return
+    state[keys.s_editor_followed(dashboard_id)] = reads.filter_key(draft.filters_json())
+    render_control_bar(draft, _names(reads.load_agents, draft.project, "agent_name"))
+
+
+def _chart_reads(draft: Draft) -> tuple[Any, bool, str | None]:
+    """(reads, whether the draft's filter differs from the saved one, why the draft side
+    is not asked): saved widget data (bulk_data) and, while the draft's filter differs and
+    is valid, each widget under the draft (preview_data); cached, so the count and the
+    charts share one set of requests. An invalid draft asks the server nothing."""
+    agents = _names(reads.load_agents, draft.project, "agent_name")
+    metrics = _names(reads.load_metrics, draft.project, "name")
     draft_json = draft.filters_json()
     differs = not same_json(draft.loaded.filters or None, draft_json)
     blocked: str | None = None
     if differs:
-        problems = validate_filter(draft.tree, agents=agents, metrics=metrics)
-        errors = sum(1 for p in problems if p.severity == "error")
+        errors = sum(1 for p in _validated(draft, agents, metrics) if p.severity == "error")
         if errors:
             blocked = (
                 f"Not shown while your filter has {errors} "
@@ -317,27 +350,51 @@ def _charts(draft: Draft, count_slot: Any, agents: dict[int, str], metrics: dict
             )
         elif draft.pending_json is not None:
             blocked = "Not shown while your JSON is not applied."
+    loaded = reads.load_chart_reads(
+        draft.loaded, draft_json if differs and blocked is None else ...
+    )
+    return loaded, differs, blocked
+
+
+def _charts(dashboard_id: int) -> None:
+    """The widgets' charts, saved and under the draft, below the filter area."""
+    draft = get_draft(dashboard_id)
+    if draft is None:
+        return
     try:
-        loaded = reads.load_chart_reads(
-            draft.loaded, draft_json if differs and blocked is None else ...
-        )
+        loaded, differs, blocked = _chart_reads(draft)
     except CekuraError as err:
         show_error(err, key=keys.W_ED_CHARTS_RETRY, context="Could not load the charts.")
         return
-    with count_slot:
-        render_match_count(
-            loaded.saved_count, loaded.draft_count if differs else None, draft_blocked=blocked
-        )
     render_widget_charts(
-        draft.dashboard_id,
+        dashboard_id,
         draft.loaded.widgets,
         loaded,
-        agents=agents,
+        agents=_names(reads.load_agents, draft.project, "agent_name"),
         draft_differs=differs,
         draft_blocked=blocked,
         project_id=draft.loaded.project,
-        draft_filters=draft_json,
+        draft_filters=draft.filters_json(),
     )
+
+
+def _match_count(dashboard_id: int) -> None:
+    """How many calls the draft's filter matches, beside the saved one's."""
+    draft = get_draft(dashboard_id)
+    if draft is None:
+        return
+    try:
+        loaded, differs, blocked = _chart_reads(draft)
+    except CekuraError:
+        render_match_count(None, None)  # the charts below say what went wrong
+        return
+    render_match_count(
+        loaded.saved_count, loaded.draft_count if differs else None, draft_blocked=blocked
+    )
+
+
+def _widget_editor_open(draft: Draft) -> bool:
+    return state.get(keys.s_widget_edit(draft.dashboard_id)) is not None
 
 
 def _project_metrics(project: int | None) -> list[Any]:
@@ -351,38 +408,19 @@ def _project_metrics(project: int | None) -> list[Any]:
 
 @st.fragment
 def _filter_area(dashboard_id: int) -> None:
+    """The filter: what it says and its state, the builder (or JSON), Save. The parts that
+    follow the tree are keyed fragments, so a builder edit reruns the rows it touched and
+    these, never the whole area (components/filter_builder.py)."""
     draft = get_draft(dashboard_id)
     if draft is None:
         st.rerun(scope="app")
         return
-    _keep(draft, notices=False)  # an edit in the fragment reruns only it
-    agents = _names(reads.load_agents, draft.project, "agent_name")
-    metrics = _names(reads.load_metrics, draft.project, "name")
-    problems = validate_filter(draft.tree, agents=agents, metrics=metrics)
-    blocking = has_errors(problems)
-    dirty = draft.is_dirty()
-
+    _keep(draft, notices=False)  # a JSON edit reruns only this fragment
     st.subheader("Filter", anchor=False)
-    _toolbar(draft, dirty)
-    st.info(
-        escape_markdown(describe_filter(draft.tree, agents=agents, metrics=metrics)) + ".",
-        icon=":material/notes:",
-    )
-    window = resolve_window(draft.tree)
-    st.caption(
-        "Time window right now: " + format_window(window)
-        if window is not None
-        else "No time window: widgets need one (add a “Call time” condition)."
-    )
+    status_key = keys.f_editor("status", dashboard_id)
+    save_key = keys.f_editor("savebar", dashboard_id)
+    st.fragment(key=status_key)(_filter_status)(dashboard_id)
     mode = state.get(keys.s_editor_mode(dashboard_id), MODE_BUILDER)
-    errors = sum(1 for p in problems if p.severity == "error")
-    if errors:
-        where = "listed under the JSON" if mode == MODE_JSON else "shown beside the conditions"
-        st.error(
-            f"{errors} problem{'s' if errors != 1 else ''} to fix before saving ({where}).",
-            icon=":material/error:",
-        )
-
     _sync(keys.w_ed_mode(dashboard_id), mode)
     st.segmented_control(
         "How to edit the filter",
@@ -399,24 +437,116 @@ def _filter_area(dashboard_id: int) -> None:
             f"“{MODE_JSON}”.",
             icon=":material/data_object:",
         )
-    server_errors = draft.save_issue.node_errors if draft.save_issue is not None else {}
     if mode == MODE_JSON:
-        render_json_editor(draft, problems)
+        agents, metrics = _filter_names(draft)
+        render_json_editor(draft, validate_filter(draft.tree, agents=agents, metrics=metrics))
     else:
-        render_builder(
-            draft,
-            problems=problems_by_node(problems),
-            server_errors=server_errors,
-            agents=agents,
-            metrics=metrics,
-            metric_values=_enum_values(),
+        render_filter_builder(
+            lambda: _tree_of(dashboard_id),
+            lambda change: _edit_tree(dashboard_id, change),
+            f"d{dashboard_id}",
+            draft.project,
+            follow=lambda: _followers(dashboard_id),
+            server_errors=lambda: _server_errors(dashboard_id),
+        )
+    st.fragment(key=save_key)(_filter_save)(dashboard_id)
+    if state.get(keys.s_editor_followed(dashboard_id)) != reads.filter_key(draft.filters_json()):
+        # JSON applied here (this fragment's own rerun): the control bar, the count and
+        # the charts follow, once the area is drawn
+        st.rerun(scope="app")
+
+
+def _tree_of(dashboard_id: int) -> Any:
+    draft = get_draft(dashboard_id)
+    return draft.tree if draft is not None else None
+
+
+def _edit_tree(dashboard_id: int, change: Any) -> None:
+    """A builder edit: one undo step, stored at once (a builder edit reruns only some
+    fragments; the Save bar, which follows every one, says if the store refused it)."""
+    draft = get_draft(dashboard_id)
+    if draft is not None:
+        draft.edit_tree(change)
+        draft_store.keep(draft)
+
+
+def _server_errors(dashboard_id: int) -> dict[str, list[str]]:
+    draft = get_draft(dashboard_id)
+    if draft is None or draft.save_issue is None:
+        return {}
+    return draft.save_issue.node_errors
+
+
+def _filter_names(draft: Draft) -> tuple[dict[int, str], dict[int, str]]:
+    return (
+        _names(reads.load_agents, draft.project, "agent_name"),
+        _names(reads.load_metrics, draft.project, "name"),
+    )
+
+
+def _validated(draft: Draft, agents: dict[int, str], metrics: dict[int, str]) -> list[Any]:
+    """The draft's problems, worked out once per draft version (the status line and the
+    Save bar both need them after every edit)."""
+    cache_key = keys.s_editor_problems(draft.dashboard_id)
+    cached = state.get(cache_key)
+    stamp = (draft.version, draft.project, id(draft.tree))
+    if cached is None or cached[0] != stamp:
+        cached = (stamp, validate_filter(draft.tree, agents=agents, metrics=metrics))
+        state[cache_key] = cached
+    return list(cached[1])
+
+
+SENTENCE_CHARS = 600  # a longer sentence is cut: the builder below shows every condition
+
+
+def _short_sentence(text: str) -> str:
+    if len(text) <= SENTENCE_CHARS:
+        return text
+    cut = text[:SENTENCE_CHARS].rsplit(" ", 1)[0]
+    return cut + " … (every condition is in the builder below)"
+
+
+def _filter_status(dashboard_id: int) -> None:
+    """The toolbar, the filter in words and how many problems block Save."""
+    draft = get_draft(dashboard_id)
+    if draft is None:
+        return
+    agents, metrics = _filter_names(draft)
+    problems = _validated(draft, agents, metrics)
+    _toolbar(draft, draft.is_dirty())
+    sentence = describe_filter(draft.tree, agents=agents, metrics=metrics)
+    st.info(
+        escape_markdown(_short_sentence(sentence)) + ".",
+        icon=":material/notes:",
+    )
+    window = resolve_window(draft.tree)
+    if window is not None:
+        st.caption("Time window right now: " + format_window(window))
+    errors = sum(1 for p in problems if p.severity == "error")
+    if errors:
+        mode = state.get(keys.s_editor_mode(dashboard_id), MODE_BUILDER)
+        where = "listed under the JSON" if mode == MODE_JSON else "shown beside the conditions"
+        st.error(
+            f"{errors} problem{'s' if errors != 1 else ''} to fix before saving ({where}).",
+            icon=":material/error:",
         )
 
+
+def _filter_save(dashboard_id: int) -> None:
+    """Save, Preview, what the last save said; a whole-page rerun when something drawn
+    outside the filter area has to follow the draft."""
+    draft = get_draft(dashboard_id)
+    if draft is None:
+        return
+    _keep(draft, notices=False)  # after a builder edit, only this and its peers rerun
+    agents, metrics = _filter_names(draft)
+    problems = _validated(draft, agents, metrics)
+    dirty = draft.is_dirty()
     blocked: str | None = None
     if draft.pending_json is not None:
         blocked = "Your JSON is not applied yet: fix it or throw it away first."
-    elif blocking:
-        blocked = "Fix the problems marked in the filter first."
+    elif has_errors(problems):
+        blocked = "Fix the problems marked in the filter first (a row may need a value)."
     blocked = denial_reason(current_actor(), "edit") or blocked  # a viewer: Save off, and why
     st.divider()
     with st.container(horizontal=True, vertical_alignment="center"):
@@ -432,6 +562,11 @@ def _filter_area(dashboard_id: int) -> None:
         )
         if blocked and dirty:
             st.caption(blocked)
+        elif resolve_window(draft.tree) is None:
+            st.caption(
+                "You can save without a time window, but the widgets need one to show "
+                "data: add a “Call time” condition."
+            )
     projects = _project_list()
     render_save_issue(draft, projects=projects, agents=agents, metrics=metrics)
     if preview_open:
@@ -454,10 +589,15 @@ def _toolbar(draft: Draft, dirty: bool) -> None:
     with st.container(
         horizontal=True, vertical_alignment="center", key=f"ed_toolbar_{dashboard_id}"
     ):
+        first = state.get(keys.s_editor_first_copy(dashboard_id))
         if dirty:
             st.badge("Unsaved changes", icon=":material/edit_note:", color="orange")
-        else:
+        elif first is not None and draft.loaded is not first:
             st.badge("All changes saved", icon=":material/check:", color="green")
+        elif draft.undo_stack:
+            st.badge("Back to the saved version", icon=":material/history:", color="gray")
+        else:
+            st.badge("No changes yet", icon=":material/check:", color="gray")
         st.button(
             "Undo",
             key=keys.w_ed_undo(dashboard_id),

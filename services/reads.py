@@ -191,6 +191,31 @@ def forget_dashboard_lists() -> None:
     _forget(lambda k: _kind(k) in _LIST_KINDS)
 
 
+# Fields whose values the builder offers from what recent calls had (catalog names).
+SEEN_VALUE_FIELDS = ("topic", "call_ended_reason", "dropoff_point")
+RECENT_CALLS = 200
+
+
+def recent_call_values(project_id: int | None) -> dict[str, tuple[str, ...]]:
+    """The topics, end reasons and drop-off points of the project's recent calls, most
+    common first: ONE call-logs read per project, cached like the reference lists."""
+
+    def load() -> dict[str, tuple[str, ...]]:
+        page = get_client().list_call_logs(project_id=project_id, page_size=RECENT_CALLS)
+        seen: dict[str, dict[str, int]] = {name: {} for name in SEEN_VALUE_FIELDS}
+        for call in page.results:
+            for name in SEEN_VALUE_FIELDS:
+                value = getattr(call, name, None)
+                if isinstance(value, str) and value.strip():
+                    seen[name][value] = seen[name].get(value, 0) + 1
+        return {
+            name: tuple(sorted(counts, key=lambda v: (-counts[v], v.lower())))
+            for name, counts in seen.items()
+        }
+
+    return _cached(("recent_call_values", project_id), load, REFERENCE_MAX_AGE_S)
+
+
 # ---- bulk changes (pages/bulk.py) --------------------------------------------------
 
 

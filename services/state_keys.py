@@ -234,6 +234,54 @@ def w_filter(node_id: str, part: str) -> str:
     return f"flt_{node_id}_{part}"
 
 
+# --- stored: the filter builder (components/filter_builder.py), per tree it edits ---------------
+# `scope` names the tree: a dashboard's filter (`d12`), a widget's (`w34`), a page's own.
+def s_flt_edit(scope: str) -> str:
+    """The one row being edited in that tree (a components.filter_builder.RowEdit)."""
+    return f"s_flt_edit_{scope}"
+
+
+def s_flt_collapsed(scope: str) -> str:
+    """The ids of that tree's collapsed groups."""
+    return f"s_flt_collapsed_{scope}"
+
+
+def s_flt_drawn(scope: str) -> str:
+    """Per group id, the child ids its body drew (the rest are drawn at its end)."""
+    return f"s_flt_drawn_{scope}"
+
+
+def s_flt_hints(scope: str) -> str:
+    """What that tree's value editors offer (names, scales, seen values), per rerun."""
+    return f"s_flt_hints_{scope}"
+
+
+def f_filter(node_id: str, part: str) -> str:
+    """The key of one of the builder's fragments (`st.fragment(key=...)`, not state):
+    a row, a group's heading, a group's end."""
+    return f"fragment_flt_{node_id}_{part}"
+
+
+def s_editor_first_copy(dashboard_id: int) -> str:
+    """The server copy the editor opened with (a later one means a save in this session)."""
+    return f"s_editor_first_copy_{int(dashboard_id)}"
+
+
+def f_editor(part: str, dashboard_id: int) -> str:
+    """The key of one of the editor's fragments (`st.fragment(key=...)`, not state)."""
+    return f"fragment_ed_{part}_{int(dashboard_id)}"
+
+
+def s_editor_followed(dashboard_id: int) -> str:
+    """The filter (as reads.filter_key) the control bar, count and charts last drew."""
+    return f"s_editor_followed_{int(dashboard_id)}"
+
+
+def s_editor_problems(dashboard_id: int) -> str:
+    """The draft's validation problems, with the draft version they are of."""
+    return f"s_editor_problems_{int(dashboard_id)}"
+
+
 # --- the calls table, the Calls page, the export and the drill-down --------------------------
 # (components/calls_table.py, components/calls_export.py, pages/calls.py, services/drilldown.py)
 # A table is named by the caller: "page" on the Calls page, "w<widget id>_<side>" under a chart.

@@ -92,11 +92,17 @@ def test_add_a_condition_built_with_the_builder(app_env: DemoAPI) -> None:
     assert at.button(key=keys.W_BULK_DRY_RUN).disabled  # nothing built yet
     at.button(key=keys.w_filter("root", "add_condition")).click().run()
     assert not at.exception, at.exception
+    # the new row is open, with nothing in the filter until it has a value
+    assert at.session_state[keys.s_draft(0)].tree is None
+    node_id = str(at.session_state[keys.s_flt_edit("bulk")].node_id)
+    at.pills(key=keys.w_filter(node_id, "field_pick")).set_value("duration").run()
+    at.number_input(key=keys.w_filter(node_id, "number")).set_value(60).run()  # Enter applies
+    assert not at.exception, at.exception
     at.button(key=keys.W_BULK_DRY_RUN).click().run()
     assert not at.exception, at.exception
     plan = at.session_state[keys.S_BULK_PLAN]
     (item,) = plan.items
     assert item.dashboard_id == made["id"] and item.status == "change"
     added = item.body["filters"]["conditions"][-1]
-    assert added["field"] == "duration"
+    assert added == {"field": "duration", "op": "gte", "value": 60}
     assert item.body["filters"]["conditions"][:2] == filters(7)["conditions"]

@@ -66,8 +66,12 @@ def root_id(at: AppTest, dashboard_id: int) -> str:
     return str(draft_of(at, dashboard_id).tree.node_id)
 
 
-def last_condition_id(at: AppTest, dashboard_id: int) -> str:
-    return str(draft_of(at, dashboard_id).tree.conditions[-1].node_id)
+def new_row(at: AppTest, dashboard_id: int, field: str) -> str:
+    """Click the root's "Add condition" and pick `field`: the new (still open) row's id."""
+    at.button(key=f"flt_{root_id(at, dashboard_id)}_add_condition").click().run()
+    node_id = str(at.session_state[keys.s_flt_edit(f"d{dashboard_id}")].node_id)
+    at.pills(key=f"flt_{node_id}_field_pick").set_value(field).run()
+    return node_id
 
 
 def _json_or_none(text: str) -> Any:
@@ -127,11 +131,9 @@ def test_add_a_condition_by_clicking_and_set_op_and_value(app_env: Any) -> None:
     at = open_editor(did)
     before = requests_sent(at)
     counts_before = app_env.fault_counts()
-    button(at, f"flt_{root_id(at, did)}_add_condition").click().run()
-    new_id = last_condition_id(at, did)
-    assert at.selectbox(key=f"flt_{new_id}_field").value == "duration"
-    at.selectbox(key=f"flt_{new_id}_op").set_value("gte").run()
-    at.number_input(key=f"flt_{new_id}_number").set_value(60).run()
+    new_id = new_row(at, did, "duration")
+    assert at.selectbox(key=f"flt_{new_id}_op").value == "gte"
+    at.number_input(key=f"flt_{new_id}_number").set_value(60).run()  # Enter applies
     assert draft_of(at, did).filters_json() == {
         "operator": "and",
         "conditions": [
@@ -141,14 +143,15 @@ def test_add_a_condition_by_clicking_and_set_op_and_value(app_env: Any) -> None:
     }
     # the sentence above the builder follows the draft
     assert any("60" in str(i.value) for i in at.info)
-    # switching the field keeps keys by node id; the op list follows the field
+    # open the row again: another field starts over on its own op and editor
+    button(at, f"flt_{new_id}_open").click().run()
     at.selectbox(key=f"flt_{new_id}_field").set_value("success").run()
     assert at.selectbox(key=f"flt_{new_id}_op").options == ["is", "is not", "is empty"]
-    assert at.toggle(key=f"flt_{new_id}_bool").value is True
-    at.toggle(key=f"flt_{new_id}_bool").set_value(False).run()
+    at.segmented_control(key=f"flt_{new_id}_bool").set_value(False).run()
     assert draft_of(at, did).tree.conditions[-1].value is False
-    assert at.toggle(key=f"flt_{new_id}_bool").label == "No"
-    button(at, f"flt_{new_id}_remove").click().run()
+    assert button(at, f"flt_{new_id}_open").label.replace("\\", "") == "Call succeeded: no"
+    button(at, f"flt_{new_id}_open").click().run()
+    button(at, f"flt_{new_id}_delete").click().run()
     assert len(draft_of(at, did).tree.conditions) == 1
     # a dashboard without widgets: the only reads are the call counts of new filters
     # (issue 10), one per distinct valid filter; back at the saved filter costs none
@@ -188,13 +191,12 @@ def test_validation_errors_disable_save_and_show_at_the_node(app_env: Any) -> No
     made = make_dashboard(app_env, "Invalid board")
     did = made["id"]
     at = open_editor(did)
-    button(at, f"flt_{root_id(at, did)}_add_condition").click().run()
-    new_id = last_condition_id(at, did)
-    at.selectbox(key=f"flt_{new_id}_field").set_value("agent.agent_name").run()
+    new_id = new_row(at, did, "agent.agent_name")
     at.selectbox(key=f"flt_{new_id}_op").set_value("regex").run()
     at.text_input(key=f"flt_{new_id}_text").input("([unclosed").run()
     assert button(at, f"ed_save_{did}").disabled
     assert "problem to fix before saving" in messages(at)
+    button(at, f"flt_{new_id}_open").click().run()
     at.text_input(key=f"flt_{new_id}_text").input("^billing").run()
     assert not button(at, f"ed_save_{did}").disabled
 
@@ -219,8 +221,7 @@ def test_save_sends_one_read_and_one_patch_and_the_api_has_the_filter(app_env: A
     made = make_dashboard(app_env, "Save board")
     did = made["id"]
     at = open_editor(did)
-    button(at, f"flt_{root_id(at, did)}_add_condition").click().run()
-    new_id = last_condition_id(at, did)
+    new_id = new_row(at, did, "duration")
     at.number_input(key=f"flt_{new_id}_number").set_value(90).run()
     before = requests_sent(at)
     button(at, f"ed_save_{did}").click().run()
@@ -361,6 +362,7 @@ def test_an_enum_metrics_score_offers_its_values(app_env: Any) -> None:
     did = made["id"]
     at = open_editor(did)
     score_id = draft_of(at, did).tree.conditions[1].node_id
+    at.button(key=f"flt_{score_id}_open").click().run()
     picker = at.selectbox(key=f"flt_{score_id}_choice")
     assert set(map(str, enum["enum_values"])) <= set(picker.options)
     assert picker.value == str(enum["enum_values"][0])

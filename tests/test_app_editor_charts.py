@@ -299,3 +299,50 @@ def test_the_control_bar_follows_the_builder_and_says_when_it_cannot(app_env: An
     at.text_area(key=f"ed_json_{did}").input(json.dumps(odd)).run()
     disabled = [t for t in at.text_input if t.disabled]
     assert any("set in the builder below" in str(t.value).lower() for t in disabled)
+
+
+def test_a_builder_edit_reruns_the_bar_count_and_charts_and_the_bar_edits_the_builder(
+    app_env: Any,
+) -> None:
+    """The builder reruns only the fragments an edit touches; the control bar, the count
+    and the charts are among them exactly when the filter changed (issue 9 x issue 10)."""
+    from tests.test_app_editor import new_row
+
+    made = dashboard_with(app_env, "Builder and charts", TWELVE[:2])
+    did = made["id"]
+    at = open_editor(did)
+    assert "With your unsaved changes" not in texts(at)
+    # a new row, still open: nothing in the filter changed, nothing follows or is asked
+    with requests_to(app_env) as sent:
+        node_id = new_row(at, did, "duration")
+    assert sent == {}
+    assert "With your unsaved changes" not in texts(at)
+    # applied: the after side of each widget and the draft's count, one read each
+    with requests_to(app_env) as sent:
+        at.number_input(key=f"flt_{node_id}_number").set_value(60).run()
+    assert not at.exception, at.exception
+    assert sent == {PREVIEW: 2, COUNT: 1}
+    # stored at once (only fragments reran), and the link names the stored draft
+    kept = draft_of(at, did)
+    assert kept.token and kept.kept_version == kept.version
+    assert at.query_params.get("draft") in (kept.token, [kept.token])
+    assert texts(at).count("With your unsaved changes") == 2
+    assert " match · " in texts(at)
+    assert at.selectbox(key=f"ed_range_{did}").value == "30d"  # the bar drew again
+    # the bar's change is the builder's: the time row says the new range
+    at.selectbox(key=f"ed_range_{did}").set_value("7d").run()
+    assert not at.exception, at.exception
+    rows = [b.label.replace("\\", "") for b in at.button if str(b.key).endswith("_open")]
+    assert "Call time is in the last 7 days" in rows
+    assert "Call duration is at least 60 s" in rows
+    # applied again as it was: the filter did not change, nothing is asked
+    with requests_to(app_env) as sent:
+        at.button(key=f"flt_{node_id}_open").click().run()
+        at.button(key=f"flt_{node_id}_apply").click().run()
+    assert not at.exception, at.exception
+    assert sent == {}
+    assert draft_of(at, did).filters_json()["conditions"][-1] == {
+        "field": "duration",
+        "op": "gte",
+        "value": 60,
+    }

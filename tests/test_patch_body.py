@@ -122,18 +122,18 @@ def test_rename_and_project_moves() -> None:
 
 def test_added_removed_and_changed_conditions() -> None:
     assert changes({"filters": group(WEEK, LONG, TOPIC)}) == [
-        "Added: call topic is 'billing', in group 'all of'"
+        "Added: call topic is 'billing', in the top group (all of)"
     ]
     assert changes({"filters": group(LONG)}) == [
-        "Removed: call time on or after 7 days ago, in group 'all of'"
+        "Removed: call time on or after 7 days ago, in the top group (all of)"
     ]
     longer = {"field": "duration", "op": "gte", "value": 90}
     assert changes({"filters": group(WEEK, longer)}) == [
-        "Changed: call duration at least 60 s to call duration at least 90 s, in group 'all of'"
+        "Changed: call duration at least 60 s to call duration at least 90 s, in the top group (all of)"
     ]
     handled = {"field": "agent.id", "op": "eq", "value": 3}
     assert changes({"filters": group(handled, WEEK, LONG)}) == [
-        "Added: agent is Billing Bot, in group 'all of'"
+        "Added: agent is Billing Bot, in the top group (all of)"
     ]
 
 
@@ -143,14 +143,14 @@ def test_changes_read_in_order_and_pair_the_same_field_first() -> None:
     assert changes(draft) == [
         "Renamed 'A' to 'B'",
         "Moved to project 'Sales'",
-        "Changed: call duration at least 60 s to call duration at least 90 s, in group 'all of'",
-        "Added: call topic is 'billing', in group 'all of'",
+        "Changed: call duration at least 60 s to call duration at least 90 s, in the top group (all of)",
+        "Added: call topic is 'billing', in the top group (all of)",
     ]
 
 
 def test_a_reordered_condition_is_moved() -> None:
     assert changes({"filters": group(LONG, WEEK)}) == [
-        "Moved: call duration at least 60 s, in group 'all of'"
+        "Moved: call duration at least 60 s, in the top group (all of)"
     ]
 
 
@@ -158,16 +158,16 @@ def test_nested_groups_operator_changes_and_whole_filter_changes() -> None:
     either = group(TOPIC, {"field": "success", "op": "eq", "value": True}, operator="or")
     with_either = group(WEEK, LONG, either)
     assert changes({"filters": with_either}) == [
-        "Added: group 'any of' (call topic is 'billing'; call succeeded: yes), in group 'all of'"
+        "Added: group 'any of' (call topic is 'billing'; call succeeded: yes), in the top group (all of)"
     ]
     loaded = {"filters": with_either}
     both = group(WEEK, LONG, {**either, "operator": "and"})
     assert change_list(loaded, {"filters": both}) == [
-        "Changed: group 'any of' to 'all of', in group 'all of'"
+        "Changed: group 'any of' to 'all of', in the top group (all of)"
     ]
     fewer = group(WEEK, LONG, group(TOPIC, operator="or"))
     assert change_list(loaded, {"filters": fewer}) == [
-        "Removed: call succeeded: yes, in group 'any of'"
+        "Removed: call succeeded: yes, in a group (any of)"
     ]
     assert change_list({"filters": None}, {"filters": group(WEEK)}) == [
         "Added a filter: Calls from the last 7 days"

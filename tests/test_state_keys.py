@@ -85,7 +85,10 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
                 out.append((name, re.compile(submitter.replace("LABEL", ".+"))))
         elif name.startswith(("s_", "w_")) and inspect.isfunction(value):
             params = inspect.signature(value).parameters
-            sample = value(*("NODE" if p in ("node_id", "part") else 917_353 for p in params))
+            # text parameters (a node id, a part, a builder's scope) become NODE, ids a number
+            sample = value(
+                *("NODE" if p.annotation in (str, "str") else 917_353 for p in params.values())
+            )
             text = re.escape(sample).replace("917353", r"\d+").replace("NODE", r"[A-Za-z0-9_]+")
             out.append((name, re.compile(text)))
     return out
