@@ -96,7 +96,7 @@ def test_a_row_reads_as_a_sentence_and_only_the_edited_row_has_inputs(app_env: A
     assert edit_of(at, did) is None
 
 
-def test_escape_cancels_the_row_and_keeps_the_old_value(app_env: Any) -> None:
+def test_repro7_escape_in_a_picker_or_the_row_keeps_the_old_value(app_env: Any) -> None:
     agents = app_env.get(
         "/test_framework/v1/aiagents/short_list/",
         params={"project_id": make_dashboard(app_env, "probe")["project"]},
