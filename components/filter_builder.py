@@ -227,11 +227,17 @@ def _drawn(scope: str) -> dict[str, set[str]]:
     return found
 
 
-def _group_key(tree: Node | None, parent_id: str | None) -> str:
+def _root_key(scope: str) -> str:
+    """What stands for the root when the tree has no group: one per tree, so two builders
+    on one page (a dashboard's and a widget's, both empty) never share a key."""
+    return f"{ROOT}_{scope}"
+
+
+def _group_key(scope: str, tree: Node | None, parent_id: str | None) -> str:
     """The id a group's end fragment is keyed by (the root's, when parent_id is None)."""
     if parent_id is not None:
         return parent_id
-    return tree.node_id if isinstance(tree, Group) else ROOT
+    return tree.node_id if isinstance(tree, Group) else _root_key(scope)
 
 
 def _slot(src: BuilderSource, edit: RowEdit | None) -> list[str]:
@@ -239,7 +245,7 @@ def _slot(src: BuilderSource, edit: RowEdit | None) -> list[str]:
     if edit is None:
         return []
     if edit.is_new:
-        return [f_filter(_group_key(src.get_tree(), edit.parent_id), "end")]
+        return [f_filter(_group_key(src.scope, src.get_tree(), edit.parent_id), "end")]
     return [f_filter(edit.node_id, "head" if edit.kind == "group" else "row")]
 
 
@@ -320,7 +326,7 @@ def _structure_targets(
         return [f_filter(src.scope, "builder")]
     if not isinstance(new_root, Group):
         return [f_filter(src.scope, "builder")]
-    return [f_filter(_group_key(new_root, parent_id), "end")]
+    return [f_filter(_group_key(src.scope, new_root, parent_id), "end")]
 
 
 def _close(src: BuilderSource) -> None:
@@ -545,13 +551,13 @@ def _builder_body(src: BuilderSource) -> None:
     if edit is not None and not edit.is_new and find(root, edit.node_id) is None:
         _set_edit(src.scope, None)  # its row is gone (an undo, JSON applied)
     if root is None:
-        st.caption("No filter yet: the dashboard shows every call of its project.")
-        _fragment(f_filter(ROOT, "end"), _group_end)(src, None, 1)
+        st.caption("No conditions yet: every call counts.")
+        _fragment(f_filter(_root_key(src.scope), "end"), _group_end)(src, None, 1)
         return
     if isinstance(root, Condition):
         st.markdown("**Calls where**")
         _fragment(f_filter(root.node_id, "row"), _row)(src, root.node_id, 1)
-        _fragment(f_filter(ROOT, "end"), _group_end)(src, None, 1)
+        _fragment(f_filter(_root_key(src.scope), "end"), _group_end)(src, None, 1)
         return
     _fragment(f_filter(root.node_id, "group"), _group_box)(src, root.node_id, 0)
 
@@ -683,8 +689,8 @@ def _actions_menu(src: BuilderSource, node_id: str, what: str) -> None:
 def _group_end(src: BuilderSource, group_id: str | None, depth: int) -> None:
     """Rows added since the group was drawn, the new row being made, and the add buttons."""
     tree = src.get_tree()
-    gkey = _group_key(tree, group_id)
-    group = find(tree, gkey) if gkey != ROOT else None
+    gkey = _group_key(src.scope, tree, group_id)
+    group = find(tree, gkey) if gkey != _root_key(src.scope) else None
     if group_id is not None and not isinstance(group, Group):
         return
     if isinstance(group, Group):
@@ -694,7 +700,7 @@ def _group_end(src: BuilderSource, group_id: str | None, depth: int) -> None:
                 _child(src, child, depth - 1)
     edit = current_edit(src.scope)
     parent_for_add = group.node_id if isinstance(group, Group) else None
-    if edit is not None and edit.is_new and _group_key(tree, edit.parent_id) == gkey:
+    if edit is not None and edit.is_new and _group_key(src.scope, tree, edit.parent_id) == gkey:
         _condition_editor(src, edit, group if isinstance(group, Group) else None)
     elif isinstance(group, Group) and group.operator == "same_row" and not group.conditions:
         st.caption("This group is empty: add its metric.")

@@ -22,9 +22,6 @@ import streamlit as st
 from cekura_dashboards import catalog
 from cekura_dashboards import widget_rules as rules
 from cekura_dashboards.charts import build_view
-from cekura_dashboards.filter_sentence import describe_filter
-from cekura_dashboards.filter_tree import FilterParseError, parse_filter
-from cekura_dashboards.filter_validation import validate_filter
 from cekura_dashboards.models import Widget
 from cekura_dashboards.widget_changes import (
     WorkingWidget,
@@ -33,10 +30,12 @@ from cekura_dashboards.widget_changes import (
     their_changes,
 )
 from components.errors import escape_markdown, show_server_reason
+from components.filter_builder import FOLLOW_PAGE, render_filter_builder
+from components.inert import inert
 from components.widget_table import render_widget_table, widget_rows
 from services import state_keys as keys
 from services import widget_editing as editing
-from services.drafts import Draft
+from services.drafts import Draft, get_draft
 
 NO_GROUP = "none"
 METADATA_CHOICE = "meta"
@@ -430,50 +429,30 @@ def widget_filter_editor(
     agents: Mapping[int, str],
     metrics: Mapping[int, str],
 ) -> None:
-    """The widget's own filter. The ONE place the widget editor edits a filter: the
-    dashboard's builder is bound to the dashboard draft today, so this is JSON checked
-    by validate_filter and read back as a sentence; re-point it to the reusable builder
-    when that lands."""
-    key = _k(dashboard_id, "filter")
-    _sync(key, edit.filter_text)
+    """The widget's own filter, in the same builder as the dashboard's (its own scope, so
+    its rows and the dashboard's never mix). The whole page follows an applied edit: the
+    preview reads the filter."""
+    draft = get_draft(dashboard_id)
+    project = draft.project if draft is not None else None
 
-    def on_change() -> None:
-        text = str(st.session_state.get(key) or "")
-        editing.set_filter_text(dashboard_id, text, _filter_problems(text, agents, metrics))
+    def tree_now() -> Any:
+        current = editing.current_edit(dashboard_id)
+        return current.filter_tree if current is not None else None
 
-    with st.expander("Widget filter (optional)", expanded=bool(edit.filter_text)):
-        st.text_area(
-            "Only calls where (filter JSON, as the dashboard filter)",
-            key=key,
-            on_change=on_change,
-            placeholder='{"field": "topic", "op": "eq", "value": "billing"}',
-            height=110,
+    with st.expander("Widget filter (optional)", expanded=edit.filter_tree is not None):
+        st.caption(
+            "Only calls that also match this filter count in this widget; the dashboard's "
+            "filter applies too."
+        )
+        render_filter_builder(
+            tree_now,
+            lambda change: editing.edit_filter(dashboard_id, change),
+            f"wf{dashboard_id}",
+            project,
+            follow=(FOLLOW_PAGE,),
         )
         if edit.filter_message:
-            st.error(escape_markdown(edit.filter_message), icon=":material/error:")
-        elif edit.choices.filters:
-            try:
-                tree = parse_filter(dict(edit.choices.filters))
-                st.caption(
-                    "Only calls where "
-                    + escape_markdown(describe_filter(tree, agents=agents, metrics=metrics))
-                )
-            except FilterParseError:
-                pass
-
-
-def _filter_problems(text: str, agents: Any, metrics: Any) -> list[str]:
-    if not text.strip():
-        return []
-    try:
-        tree = parse_filter(json.loads(text))
-    except (ValueError, FilterParseError) as err:
-        return [getattr(err, "message", str(err))]
-    return [
-        (f"{p.path}: " if p.path else "") + p.message
-        for p in validate_filter(tree, agents=agents, metrics=metrics)
-        if p.severity == "error"
-    ]
+            st.error(inert(edit.filter_message), icon=":material/error:")
 
 
 # --- the live preview ------------------------------------------------------------------------

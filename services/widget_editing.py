@@ -10,8 +10,7 @@ sends nothing and going back to an earlier answer costs nothing.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -19,6 +18,8 @@ import streamlit as st
 
 from cekura_dashboards import widget_rules as rules
 from cekura_dashboards.errors import CekuraError
+from cekura_dashboards.filter_tree import FilterParseError, Node, filter_to_json, parse_filter
+from cekura_dashboards.filter_validation import validate_filter
 from cekura_dashboards.models import WidgetData
 from cekura_dashboards.widget_changes import WorkingWidget, choices_of, new_key
 from services import state_keys as keys
@@ -36,8 +37,9 @@ class WidgetEdit:
     mode: EditMode
     choices: rules.Choices
     notes: list[str] = field(default_factory=list)  # what the last answer reset, in words
-    filter_text: str = ""  # the widget filter as typed (JSON), applied when it parses
-    filter_message: str = ""  # why the typed filter is not applied
+    # the widget's own filter as the builder edits it (node ids stay put between reruns)
+    filter_tree: Node | None = None
+    filter_message: str = ""  # why the filter is not applied to the widget yet
 
 
 @dataclass(frozen=True)
@@ -56,9 +58,10 @@ def eval_types(metrics: Any) -> dict[int, str]:
 
 
 def _start(dashboard_id: int, edit: WidgetEdit) -> None:
-    edit.filter_text = (
-        json.dumps(dict(edit.choices.filters), indent=2) if edit.choices.filters else ""
-    )
+    try:
+        edit.filter_tree = parse_filter(dict(edit.choices.filters or {}) or None)
+    except FilterParseError as err:
+        edit.filter_message = f"This widget's filter cannot be read: {err}"
     st.session_state[keys.s_widget_edit(dashboard_id)] = edit
     st.session_state.pop(keys.s_widget_delete(dashboard_id), None)
     for part in ("name", "plot", "meta", "chart", "period", "agg", "group", "filter"):
@@ -99,26 +102,22 @@ def answer(dashboard_id: int, **answers: Any) -> None:
     edit.choices, edit.notes = rules.choose(before, **answers)
 
 
-def set_filter_text(dashboard_id: int, text: str, problems: list[str]) -> None:
-    """The widget filter typed as JSON: applied when it is a valid filter (or blank)."""
+def edit_filter(dashboard_id: int, change: Callable[[Node | None], Node | None]) -> None:
+    """One builder edit of the widget's filter: the widget takes it once it has no errors
+    (so nothing the API would refuse reaches the preview or the draft)."""
     edit = current_edit(dashboard_id)
     if edit is None:
         return
-    edit.filter_text = text
-    if not text.strip():
-        edit.filter_message = ""
-        edit.choices = replace(edit.choices, filters=None)
-        return
-    try:
-        parsed = json.loads(text)
-    except ValueError as err:
-        edit.filter_message = f"Not JSON: {err}"
-        return
-    if problems:
-        edit.filter_message = " ".join(problems)
+    edit.filter_tree = change(edit.filter_tree)
+    errors = [p for p in validate_filter(edit.filter_tree) if p.severity == "error"]
+    if errors:
+        edit.filter_message = (
+            f"The widget filter has {len(errors)} problem{'s' if len(errors) != 1 else ''} "
+            "(marked in it); the widget keeps its last good filter until they are fixed."
+        )
         return
     edit.filter_message = ""
-    edit.choices = replace(edit.choices, filters=parsed)
+    edit.choices = replace(edit.choices, filters=filter_to_json(edit.filter_tree))
 
 
 def apply(dashboard_id: int) -> None:

@@ -90,7 +90,7 @@ def test_add_a_condition_built_with_the_builder(app_env: DemoAPI) -> None:
     at.selectbox(key=keys.W_BULK_KIND).select("add_condition").run()
     assert not at.exception, at.exception
     assert at.button(key=keys.W_BULK_DRY_RUN).disabled  # nothing built yet
-    at.button(key=keys.w_filter("root", "add_condition")).click().run()
+    at.button(key=keys.w_filter("root_bulk", "add_condition")).click().run()
     assert not at.exception, at.exception
     # the new row is open, with nothing in the filter until it has a value
     assert at.session_state[keys.s_draft(0)].tree is None

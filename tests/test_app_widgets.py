@@ -262,3 +262,31 @@ def test_a_widget_changed_by_someone_else_is_a_conflict_and_nothing_is_sent(
     words = "\n".join(m.value for m in at.markdown).replace("\\", "")
     assert "Their widget changes" in words and "Changed widget 'Theirs'" in words
     assert "Changed widget 'Topics': name" in words
+
+
+def test_the_widget_filter_is_edited_with_the_dashboards_builder(app_env: DemoAPI) -> None:
+    """Issue 11: the widget's own filter in the same builder as the dashboard's, on a
+    dashboard with no filter either (two empty builders on one page must not share keys)."""
+    did = make_dashboard(app_env, "widget filter", filters=None)["id"]
+    at = open_editor(did)
+    at.button(key=_k(did, "add")).click().run()
+    at.text_input(key=_k(did, "name")).input("Long calls").run()
+    at.selectbox(key=_k(did, "plot")).select("f:duration").run()
+    at.selectbox(key=_k(did, "chart")).select("line").run()
+
+    at.button(key=f"flt_root_wf{did}_add_condition").click().run()
+    assert not at.exception, at.exception
+    row = str(at.session_state[keys.s_flt_edit(f"wf{did}")].node_id)
+    at.pills(key=f"flt_{row}_field_pick").set_value("duration").run()
+    assert at.selectbox(key=f"flt_{row}_op").value == "gte"
+    at.number_input(key=f"flt_{row}_number").set_value(300).run()
+    assert not at.exception, at.exception
+
+    edit = at.session_state[keys.s_widget_edit(did)]
+    wanted = {"field": "duration", "op": "gte", "value": 300}
+    found = edit.choices.filters
+    assert found == wanted or wanted in (found or {}).get("conditions", [])
+    assert draft_of(at, did).tree is None  # the dashboard's own filter is untouched
+    at.button(key=_k(did, "apply")).click().run()
+    [created] = draft_of(at, did).widget_bulk().create
+    assert created["filters"] == found
