@@ -384,7 +384,7 @@ with actions_box:
     # a row never changes this box's height and the table below it does not jump.
     with st.container(border=True, key="dash_selected_box"):
         info_col, open_col, dup_col, del_col, bulk_col, exp_col = st.columns(
-            [3.0, 1.0, 1.3, 1.1, 1.5, 1.1], vertical_alignment="center"
+            [2.6, 1.0, 1.3, 1.3, 1.8, 1.1], vertical_alignment="center"
         )
         one = "Select exactly one dashboard for this."
         with info_col:
