@@ -281,7 +281,7 @@ def test_new_user_builds_a_filter_in_at_most_15_clicks_and_saves_it(
     name = unique("Unhappy billing calls")
     dashboard_id = create_dashboard(demo_api_server, name, project=project["id"])["id"]
     open_editor(page, streamlit_app, dashboard_id)
-    expect(page.get_by_text("No filter yet")).to_be_visible()
+    expect(page.get_by_text("No conditions yet")).to_be_visible()
     clicks = Clicks(page)
 
     when = clicks.add()
