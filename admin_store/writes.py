@@ -28,7 +28,6 @@ from typing import Any, TypeVar
 from admin_store.records import KINDS, ApiConnection
 from admin_store.store import Store, normalize_base_url
 from cekura_dashboards.client import (
-    DASHBOARD_READ_ONLY,
     DASHBOARDS_PATH,
     CekuraClient,
     bulk_widgets_body,
@@ -36,6 +35,7 @@ from cekura_dashboards.client import (
     dashboard_changed,
     dashboard_path,
     duplicate_dashboard_body,
+    update_dashboard_body,
 )
 from cekura_dashboards.errors import APIStatusError, CekuraError, ConflictError
 from cekura_dashboards.models import BulkWidgetsResult, Dashboard
@@ -158,12 +158,7 @@ def update_dashboard(
     gave an ETag, which also stops other writers. `kind="restore"` marks a restore."""
     _guard(ctx, kind, batch_id)
     _check_kind(kind)
-    changes = dict(changes)
-    if not changes:
-        raise ValueError("update_dashboard needs at least one change")
-    read_only = DASHBOARD_READ_ONLY.intersection(changes)
-    if read_only:
-        raise ValueError(f"read-only dashboard keys cannot be changed: {sorted(read_only)}")
+    changes = update_dashboard_body(changes)
     path = dashboard_path(dashboard_id)
     with ctx.store.dashboard_lock(ctx.connection, dashboard_id):
         current, etag = ctx.client.get_dashboard_and_etag(dashboard_id=dashboard_id)

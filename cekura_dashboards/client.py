@@ -244,11 +244,7 @@ class CekuraClient:
         changed the dashboard since; the PATCH then carries `If-Match` when the server
         gave an ETag. A save therefore costs one GET and one PATCH. A caller that has just
         re-read the dashboard itself passes its ETag as `if_match` instead."""
-        if not changes:
-            raise ValueError("update_dashboard needs at least one change")
-        read_only = DASHBOARD_READ_ONLY.intersection(changes)
-        if read_only:
-            raise ValueError(f"read-only dashboard keys cannot be changed: {sorted(read_only)}")
+        changes = update_dashboard_body(changes)
         path = _dashboard_path(dashboard_id)
         headers: dict[str, str] = {"If-Match": if_match} if if_match else {}
         if expected is not None:
@@ -661,6 +657,16 @@ dashboard_path = _dashboard_path
 
 # The request bodies of the dashboard writes, built in one place: the client sends them and
 # the admin's journal records them.
+
+
+def update_dashboard_body(changes: Mapping[str, Any]) -> dict[str, Any]:
+    """A dashboard PATCH body: only the keys given, none of them read-only, at least one."""
+    if not changes:
+        raise ValueError("update_dashboard needs at least one change")
+    read_only = DASHBOARD_READ_ONLY.intersection(changes)
+    if read_only:
+        raise ValueError(f"read-only dashboard keys cannot be changed: {sorted(read_only)}")
+    return dict(changes)
 
 
 def create_dashboard_body(
