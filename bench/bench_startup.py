@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -56,15 +57,15 @@ def _paint_time(browser: Any, cmd: list[str], env: dict[str, str], port: int, ro
     )
     try:
         page = browser.new_page()
+        # Ask the server, not the browser, whether it is up yet (as a person does not
+        # reload a page fifty times a second): a browser retrying its navigation draws
+        # an error page each time, on the cores the servers start on.
         deadline = time.monotonic() + 120
-        while True:
-            try:
-                page.goto(f"http://localhost:{port}/", timeout=5_000)
-                break
-            except Exception:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise
-                time.sleep(0.02)
+        while not _healthy(port):
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError(f"{cmd} did not start")
+            time.sleep(0.02)
+        page.goto(f"http://localhost:{port}/", timeout=60_000)
         page.wait_for_function(_CELL_PAINTED, arg=row, timeout=120_000, polling="raf")
         page.evaluate(_TWO_FRAMES)
         elapsed = time.perf_counter() - started
@@ -76,6 +77,14 @@ def _paint_time(browser: Any, cmd: list[str], env: dict[str, str], port: int, ro
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _healthy(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://localhost:{port}/_stcore/health", timeout=1) as r:
+            return bool(r.status == 200)
+    except OSError:
+        return False
 
 
 def _remove_database(path: Path) -> None:

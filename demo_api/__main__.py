@@ -1,5 +1,6 @@
 """`python -m demo_api --host 127.0.0.1 --port PORT --db PATH --api-key KEY [--seed N]
-[--calls N] [--enable-fault-api] [--no-etags] [--ignore-search] [--request-budget SECONDS]`,
+[--calls N] [--enable-fault-api] [--no-etags] [--ignore-search] [--request-budget SECONDS]
+[--stop-with-stdin]`,
 or `python -m demo_api --prepare-only --db PATH [--seed N] [--calls N]` to seed (or bring
 up to now) the database and exit, which `make run` does beside Streamlit's start-up.
 
@@ -7,7 +8,9 @@ The key may come from the environment (`DEMO_API_KEY`) instead of `--api-key`, w
 it out of the process list that every local user can read.
 
 Prints `demo_api listening on http://HOST:PORT` to stderr once it accepts connections
-(port 0 picks a free port), never the key. SIGTERM stops it cleanly (exit status 0)."""
+(port 0 picks a free port), never the key. SIGTERM stops it cleanly (exit status 0), and so
+does the end of its standard input with `--stop-with-stdin`: the app's launcher keeps a
+pipe open to it, so the demo server cannot outlive the app, however the app ends."""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 from datetime import UTC, datetime
 from typing import NoReturn
 
@@ -57,11 +61,27 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="answer the dashboards list unfiltered by ?search=, as the public API may",
     )
+    parser.add_argument(
+        "--stop-with-stdin",
+        action="store_true",
+        help="stop when standard input closes (the process that started it has ended)",
+    )
     return parser
 
 
 def _exit_cleanly(signum: int, frame: object) -> NoReturn:
     sys.exit(0)
+
+
+def _stop_when_stdin_closes() -> None:
+    def wait() -> None:
+        # The raw descriptor, not sys.stdin: a daemon thread blocked in a buffered read
+        # holds its lock, which the interpreter's shutdown would then wait for.
+        while os.read(0, 4096):  # b"" at end of file: the other end has gone
+            pass
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=wait, name="stdin-watch", daemon=True).start()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -80,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     # uvicorn shuts down gracefully on SIGTERM and then re-raises it for the previous
     # handler: this one turns it into a normal exit.
     signal.signal(signal.SIGTERM, _exit_cleanly)
+    if args.stop_with_stdin:
+        _stop_when_stdin_closes()
     app = create_app(
         args.db,
         args.api_key,

@@ -18,8 +18,6 @@ from components.errors import show_error
 from components.inert import inert
 from services import state_keys as keys
 from services.access import denial_reason
-from services.bulk import choose_matching, choose_rows
-from services.dashboards import create_dashboard, delete_dashboard, duplicate_dashboard
 from services.reads import (
     forget_dashboard_lists,
     load_dashboard_page,
@@ -27,7 +25,10 @@ from services.reads import (
     search_cut_short,
 )
 from services.signin import current_actor
-from services.transfer import export_later
+
+# The write services (services.dashboards, .bulk, .transfer) are imported where a write, a
+# bulk choice or an export starts: with them comes the app's store (SQLAlchemy), and a
+# first visit that only reads the list should not wait for it.
 
 EDITOR_PAGE = "pages/editor.py"
 BULK_PAGE = "pages/bulk.py"
@@ -128,6 +129,8 @@ def _on_create() -> None:
     if len(name) > MAX_NAME:
         _fail_plain(f"The name is too long: at most {MAX_NAME} characters.")
         return
+    from services.dashboards import create_dashboard
+
     try:
         dashboard = create_dashboard(name, project_id)
     except CekuraError as err:
@@ -149,12 +152,23 @@ def _on_duplicate(dashboard_id: int, name_key: str) -> None:
     if name and len(name) > MAX_NAME:
         _fail_plain(f"The name is too long: at most {MAX_NAME} characters.")
         return
+    from services.dashboards import duplicate_dashboard
+
     try:
         copy = duplicate_dashboard(dashboard_id, name)
     except CekuraError as err:
         _fail("Could not duplicate the dashboard", err)
         return
     _flash("duplicated", f"Made a copy: “{display_name(copy)}”.", copy.id)
+
+
+def _export(chosen: list[Any]) -> Any:
+    """What the Export button downloads: the chosen dashboards, read when clicked."""
+    if not chosen:
+        return b""
+    from services.transfer import export_later
+
+    return export_later([int(d.id) for d in chosen])
 
 
 def _ask_delete(dashboard: Any) -> None:
@@ -176,6 +190,8 @@ def confirm_delete() -> None:
     pending = state.get(PENDING_DELETE)
     if not pending:
         return
+    from services.dashboards import delete_dashboard
+
     try:
         delete_dashboard(pending["id"])
     except CekuraError as err:
@@ -460,6 +476,8 @@ with actions_box:
                 disabled=not chosen or cannot_bulk is not None,
                 width="stretch",
             ):
+                from services.bulk import choose_rows
+
                 choose_rows(chosen)
                 st.switch_page(BULK_PAGE)
             matching = "All" if not filtered else "Every matching"
@@ -470,12 +488,14 @@ with actions_box:
                 help="Every dashboard of the current search and project, on every page.",
                 width="stretch",
             ):
+                from services.bulk import choose_matching
+
                 choose_matching(project_id=state[PROJECT], search=state[SEARCH], count=total)
                 st.switch_page(BULK_PAGE)
         # --- end bulk ---
         exp_col.download_button(
             "Export",
-            data=export_later([int(d.id) for d in chosen]) if chosen else b"",
+            data=_export(chosen),
             file_name=(
                 f"dashboard-{int(chosen[0].id)}.json" if len(chosen) == 1 else "dashboards.json"
             ),

@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import os
 import secrets
 from dataclasses import dataclass
 from typing import Literal
@@ -33,10 +32,10 @@ from cekura_dashboards.errors import CekuraError, ConfigurationError
 from services import state_keys as keys
 from services.demo_server import demo_server
 from services.router import ensure_router
+from services.settings import DEFAULT_BASE_URL, configured_settings, setting
 
 log = logging.getLogger(__name__)
 
-DEFAULT_BASE_URL = "https://api.cekura.ai"
 ALLOWED_BASE_URLS_SETTING = "CEKURA_ALLOWED_BASE_URLS"
 # One shape for every failure at an allowed address (see the module's docstring).
 CONNECT_FAILED = (
@@ -90,29 +89,6 @@ def _connection(mode: Mode, client: CekuraClient, api_key: str) -> Connection:
         # only a pasted key is hinted at: it tells two of the user's own keys apart
         key_hint=client.masked_key if mode == "pasted" else "",
     )
-
-
-def setting(name: str) -> str | None:
-    """A setting from the environment, else from `st.secrets` (absent file: no crash)."""
-    value = os.environ.get(name)
-    if value:
-        return value.strip()
-    try:
-        if st.secrets.load_if_toml_exists():
-            found = st.secrets.get(name)
-            if isinstance(found, str) and found.strip():
-                return found.strip()
-    except Exception:  # a malformed secrets file must not take the app down
-        log.warning("Could not read .streamlit/secrets.toml; ignoring it")
-    return None
-
-
-def configured_settings() -> tuple[str, str] | None:
-    """(base_url, api_key) from the environment or secrets, or None for demo mode."""
-    key = setting("CEKURA_API_KEY")
-    if not key:
-        return None
-    return (setting("CEKURA_BASE_URL") or DEFAULT_BASE_URL).rstrip("/"), key
 
 
 def normalize_base_url(url: str) -> str | None:

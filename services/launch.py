@@ -1,37 +1,65 @@
 """`make run`'s entry point: `python -m services.launch [streamlit run options]`.
 
-Without a demo database (a fresh clone) it first starts `python -m demo_api
---prepare-only` in a process of its own, so the seed runs on the other core while
-Streamlit boots; then it starts the embedded demo server in a background thread
-(services/demo_server.py), which waits for that process, and runs `streamlit run app.py`
-in this same process. The first page finds demo data ready, or says "Preparing demo
-data…" until it is; no page run prepares it. With an API key configured (environment or
-secrets) no demo data is prepared.
+Without an API key configured (environment or secrets) it first starts the demo API in a
+process of its own (services/demo_server.py), which seeds a fresh clone's database on the
+other core while Streamlit boots. Once Streamlit's server is up it imports, in a
+background thread, what the app's first page imports: the browser spends about a second
+loading Streamlit's page before it asks for the first run, and this process is idle then.
+So the first visitor's page run neither seeds, nor starts a server, nor waits for imports:
+it finds demo data ready, or says "Preparing demo data…" until it is.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
+import ast
+import importlib
+import logging
 import sys
+import threading
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# The scripts of a first visit: the router and the default page.
+FIRST_PAGE = (ROOT / "app.py", ROOT / "pages" / "dashboards.py")
+# What their functions import when first called, which no import statement names.
+FIRST_RUN_LIBRARIES = ("pandas", "pyarrow")
+
+log = logging.getLogger(__name__)
+
+
+def first_page_imports() -> list[str]:
+    """The modules the first page's scripts import at their top (not what a callback
+    imports when it runs), in order, then its libraries."""
+    names: list[str] = []
+    for script in FIRST_PAGE:
+        for node in ast.parse(script.read_text(), str(script)).body:
+            if isinstance(node, ast.Import):
+                names += [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names.append(node.module)
+    return list(dict.fromkeys([*names, *FIRST_RUN_LIBRARIES]))
+
+
+def _import_when_serving() -> None:
+    from streamlit.runtime import Runtime, RuntimeState
+
+    while not (Runtime.exists() and Runtime.instance().state != RuntimeState.INITIAL):
+        time.sleep(0.02)
+    for name in first_page_imports():
+        try:
+            importlib.import_module(name)
+        except Exception:  # the page run will meet and show the same error
+            log.warning("Could not import %s ahead of the first page", name, exc_info=True)
 
 
 def main(argv: list[str]) -> int:
-    from services.connection import configured_settings
-    from services.demo_server import demo_db_path, start_early
+    from services.demo_server import start_early
+    from services.settings import configured_settings
 
     if configured_settings() is None:
-        database = demo_db_path()
-        seeding: subprocess.Popen[bytes] | None = None
-        if not database.exists():
-            cmd = [sys.executable, "-m", "demo_api", "--prepare-only", "--db", str(database)]
-            if os.environ.get("CEKURA_DEMO_CALLS"):
-                cmd += ["--calls", os.environ["CEKURA_DEMO_CALLS"]]
-            seeding = subprocess.Popen(cmd, cwd=ROOT)
-        start_early(after=seeding.wait if seeding is not None else None)
+        start_early()
+    threading.Thread(target=_import_when_serving, name="first-page-imports", daemon=True).start()
     from streamlit.web import cli
 
     sys.argv = ["streamlit", "run", str(ROOT / "app.py"), *argv]

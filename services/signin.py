@@ -32,8 +32,9 @@ from services.access import (
     RoleTable,
     role_table,
 )
-from services.connection import configured_settings, disconnect
+from services.connection import disconnect
 from services.router import ensure_router
+from services.settings import configured_settings
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,8 @@ from admin_store import Store, database_url, hash_secret
 from admin_store.records import ApiConnection
 from admin_store.writes import WriteContext
 from services import state_keys as keys
-from services.connection import current_connection, get_client, setting
+from services.connection import current_connection, get_client
+from services.settings import setting
 from services.signin import current_actor
 
 
