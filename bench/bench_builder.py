@@ -45,7 +45,18 @@ SETTLED = (
     " return !!app && app.getAttribute('data-test-script-state') === 'notRunning'"
     " && document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0; }"
 )
-QUIET_S = 0.4  # no frame for this long after the idle mark: the rerun is over (a keyed
+# In the page: the wall-clock time (ms) at which it last became settled, kept by a
+# MutationObserver, so the figure is when the page settled, not when a poll noticed.
+WATCH_SETTLED = (
+    "() => { if (window.__settledWatch) return; window.__settledWatch = true;"
+    " const settled = " + SETTLED + ";"
+    " let was = settled(); window.__settledAt = Date.now();"
+    " new MutationObserver(() => { const now = settled();"
+    "   if (now && !was) window.__settledAt = Date.now(); was = now; })"
+    " .observe(document.documentElement, {subtree: true, childList: true, attributes: true,"
+    "   attributeFilter: ['data-test-script-state', 'data-testid']}); }"
+)
+QUIET_S = 0.4  # no frame for this long, and the idle mark: the rerun is over (a keyed
 # fragment rerun comes as two runs: the callback run, then the fragments)
 # The node id of the last condition row (rows are buttons keyed `flt_<id>_open`; groups'
 # headings are too, but they come first in this flat filter).
@@ -100,11 +111,16 @@ def _watch(page: Any) -> Counter:
 def _timed(page: Any, counter: Counter, action: Any) -> tuple[float, int]:
     """Seconds from the action to settled, and the websocket bytes it cost. A rerun is
     known to have happened by the frames the server sent (a fast rerun can start and end
-    within one frame of the page, so the script-state mark may never be seen to change);
-    settled is the idle mark with no frame for QUIET_S after it."""
+    within one frame of the page, so the script-state mark may never be seen to change).
+    It is over when no frame has come for QUIET_S and the page shows the idle mark; it
+    settled at the later of the last frame's arrival and the moment the page last became
+    idle (recorded in the page, so neither the quiet wait nor a poll that saw the idle
+    mark between the callback's run and the fragments' run is counted)."""
+    page.evaluate(WATCH_SETTLED)
     page.wait_for_function(SETTLED, timeout=60_000)
     before_bytes, before_frames = counter.bytes, counter.received
     started = time.perf_counter()
+    started_wall = time.time()
     action()
     deadline = started + 60
     while counter.received == before_frames:
@@ -113,11 +129,11 @@ def _timed(page: Any, counter: Counter, action: Any) -> tuple[float, int]:
         page.wait_for_timeout(5)
     while True:
         page.wait_for_function(SETTLED, timeout=120_000, polling=10)
-        settled_at = time.perf_counter()
         last = counter.last_at
         page.wait_for_timeout(QUIET_S * 1000)
         if counter.last_at == last and page.evaluate(SETTLED):
-            return settled_at - started, counter.bytes - before_bytes
+            idle_at = page.evaluate("() => window.__settledAt") / 1000 - started_wall
+            return max(last - started, idle_at), counter.bytes - before_bytes
 
 
 def _open(page: Any, url: str, ready: str) -> float:

@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from cekura_dashboards import catalog
 from cekura_dashboards.errors import CekuraError
@@ -251,15 +252,31 @@ def _slot(src: BuilderSource, edit: RowEdit | None) -> list[str]:
 
 def _rerun(src: BuilderSource, targets: Sequence[str]) -> None:
     """Rerun just these fragments (from a callback); the whole app when one of them is
-    not on the page any more."""
+    not on the page any more. When they are just the fragment the clicked widget is in,
+    nothing is asked: the interaction's own rerun is that fragment, and asking for it
+    again would make two runs of one edit (the callback's, then the fragment's)."""
     wanted = list(dict.fromkeys(targets))
     if FOLLOW_PAGE in wanted:
         st.rerun()
+    if _is_own_rerun(wanted):
+        return
     try:
         st.rerun(wanted)
     except StreamlitAPIException:
         log.info("A fragment to rerun is gone; rerunning the page")
         st.rerun()
+
+
+def _is_own_rerun(wanted: Sequence[str]) -> bool:
+    ctx = get_script_run_ctx()
+    if ctx is None or not ctx.fragment_ids_this_run:
+        return False
+    try:
+        return set(ctx.fragment_storage.resolve_target(list(wanted))) == set(
+            ctx.fragment_ids_this_run
+        )
+    except StreamlitAPIException:
+        return False
 
 
 # --- callbacks ------------------------------------------------------------------------------------
