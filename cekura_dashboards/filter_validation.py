@@ -485,17 +485,43 @@ def _conflict(spec: FieldSpec, a: Condition, b: Condition, now: datetime) -> str
     return None
 
 
+def _op_class(op: str) -> str:
+    if op in LOWER_OPS:
+        return "lower"
+    if op in UPPER_OPS:
+        return "upper"
+    return op
+
+
+# Which kinds of comparison on one field can contradict each other (_conflict finds
+# nothing for any other pair, e.g. two lower bounds): a child is compared only with the
+# earlier conditions that could contradict it, so a long `and` of lower bounds (or of
+# anything else that cannot clash) costs one step per condition, not one per pair.
+_CAN_CLASH: dict[str, frozenset[str]] = {
+    "eq": frozenset({"eq", "neq", "in", "lower", "upper"}),
+    "neq": frozenset({"eq"}),
+    "in": frozenset({"eq", "in"}),
+    "lower": frozenset({"eq", "upper"}),
+    "upper": frozenset({"eq", "lower"}),
+}
+
+
 def _contradictions(group: Group, path: str, now: datetime) -> list[Problem]:
     found: list[Problem] = []
-    earlier: list[Condition] = []
+    # (field, op class) -> the earlier valid conditions, with their place in the group
+    earlier: dict[tuple[str, str], list[tuple[int, Condition]]] = {}
     for index, child in enumerate(group.conditions):
         if not isinstance(child, Condition) or condition_problems(child):
             continue
         spec = field_spec(child.field)
         assert spec is not None  # condition_problems found the field
-        for other in earlier:
-            if other.field != child.field:
-                continue
+        kind = _op_class(child.op)
+        rivals = sorted(
+            (place, other)
+            for other_kind in _CAN_CLASH.get(kind, ())
+            for place, other in earlier.get((child.field, other_kind), ())
+        )
+        for _, other in rivals:  # in the group's order: the first clash is the one said
             reason = _conflict(spec, other, child, now)
             if reason:
                 found.append(
@@ -504,7 +530,7 @@ def _contradictions(group: Group, path: str, now: datetime) -> list[Problem]:
                     )
                 )
                 break
-        earlier.append(child)
+        earlier.setdefault((child.field, kind), []).append((index, child))
     return found
 
 

@@ -432,3 +432,27 @@ def test_errors_say_who_refuses_them() -> None:
         ("conditions[2]", "error", "app"),
         ("conditions[3]", "warning", "app"),
     ]
+
+
+def test_contradictions_compare_only_conditions_that_can_clash(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A long `and` of lower bounds on one field (nothing can clash) is checked without
+    comparing every pair; a clash among them is still found and said once."""
+    from cekura_dashboards import filter_validation as fv
+
+    compared: list[int] = []
+    real = fv._conflict
+
+    def counting(*args: Any) -> str | None:
+        compared.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(fv, "_conflict", counting)
+    rows = [{"field": "duration", "op": "gte", "value": i} for i in range(300)]
+    assert validate_filter(parse_filter({"operator": "and", "conditions": rows})) == []
+    assert compared == []
+    rows.append({"field": "duration", "op": "lt", "value": 100})
+    problems = validate_filter(parse_filter({"operator": "and", "conditions": rows}))
+    assert len(problems) == 1 and "at once" in problems[0].message
+    assert len(compared) <= 300
