@@ -45,7 +45,15 @@ from cekura_dashboards.filter_edit import (
     wrap_in_group,
 )
 from cekura_dashboards.filter_sentence import condition_words
-from cekura_dashboards.filter_tree import Condition, Group, Node, find, new_node_id, parent_of
+from cekura_dashboards.filter_tree import (
+    Condition,
+    Group,
+    Node,
+    find,
+    iter_nodes,
+    new_node_id,
+    parent_of,
+)
 from cekura_dashboards.filter_validation import Problem, problems_by_node, validate_filter
 from components.errors import show_server_reason
 from components.inert import inert
@@ -85,6 +93,9 @@ FIELD_CHOICES: list[str] = [
 FIELD_CHOICES += [name for name in catalog.FIELDS if name not in FIELD_CHOICES]
 FIELD_CHOICES.append(METADATA_CHOICE)
 MAX_NESTING = 6  # groups deeper than this are still shown, but no new group can be added
+# A group shows this many of its conditions, then "Show … more": what the page holds (and
+# what every rerun costs in the browser) stays that of a short filter however long it is.
+ROWS_SHOWN = 25
 GROUP_HEADINGS: dict[str, str] = {
     "and": "**all** of these are true",
     "or": "**any** of these is true",
@@ -217,6 +228,14 @@ def _collapsed(scope: str) -> set[str]:
     if not isinstance(found, set):
         found = set()
         st.session_state[keys.s_flt_collapsed(scope)] = found
+    return found
+
+
+def _shown(scope: str) -> dict[str, int]:
+    found = st.session_state.get(keys.s_flt_shown(scope))
+    if not isinstance(found, dict):
+        found = {}
+        st.session_state[keys.s_flt_shown(scope)] = found
     return found
 
 
@@ -586,16 +605,44 @@ def _group_box(src: BuilderSource, group_id: str, depth: int) -> None:
     with st.container(border=depth > 0, key=f"flt_{group_id}_box", gap="xsmall"):
         _fragment(f_filter(group_id, "head"), _group_head)(src, group_id, depth)
         folded = group_id in _collapsed(src.scope)
-        drawn: set[str] = set()
+        # every child present now counts as drawn, shown or not: the group's end draws
+        # only rows added after this
+        _drawn(src.scope)[group_id] = {c.node_id for c in group.conditions}
         if not folded:
-            for child in group.conditions:
+            limit = _shown(src.scope).get(group_id, ROWS_SHOWN)
+            for child in group.conditions[:limit]:
                 _child(src, child, depth)
-                drawn.add(child.node_id)
-        else:
-            drawn = {c.node_id for c in group.conditions}
-        _drawn(src.scope)[group_id] = drawn
-        if not folded:
+            if len(group.conditions) > limit:
+                _more_rows(src, group, limit)
             _fragment(f_filter(group_id, "end"), _group_end)(src, group_id, depth + 1)
+
+
+def _more_rows(src: BuilderSource, group: Group, limit: int) -> None:
+    """The line under a long group's first conditions: how many more, and whether any of
+    them has a problem (Save says so too, but it must be findable here)."""
+    hidden = group.conditions[limit:]
+    problems = src.problems()
+    with_problems = sum(
+        1 for child in hidden for _, node in iter_nodes(child) if problems.get(node.node_id)
+    )
+    step = min(ROWS_SHOWN * 4, len(hidden))
+    words = f"Show {step} more" + (f" of {len(hidden)}" if step < len(hidden) else "")
+    if with_problems:
+        words += f" — {with_problems} with a problem"
+    st.button(
+        words,
+        key=key(group.node_id, "more"),
+        type="tertiary",
+        icon=":material/expand_more:",
+        on_click=_show_more,
+        args=(src, group.node_id, limit + step),
+        help=f"This group has {len(group.conditions)} conditions; {limit} are shown.",
+    )
+
+
+def _show_more(src: BuilderSource, group_id: str, limit: int) -> None:
+    _shown(src.scope)[group_id] = limit
+    _rerun(src, [f_filter(group_id, "group")])
 
 
 def _child(src: BuilderSource, child: Node, depth: int) -> None:

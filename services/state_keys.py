@@ -246,6 +246,11 @@ def s_flt_collapsed(scope: str) -> str:
     return f"s_flt_collapsed_{scope}"
 
 
+def s_flt_shown(scope: str) -> str:
+    """Per group id, how many of its conditions are shown (a long group shows a page)."""
+    return f"s_flt_shown_{scope}"
+
+
 def s_flt_drawn(scope: str) -> str:
     """Per group id, the child ids its body drew (the rest are drawn at its end)."""
     return f"s_flt_drawn_{scope}"

@@ -168,3 +168,23 @@ def test_a_same_metric_group_starts_with_its_metric_then_its_score(app_env: Any)
             {"field": "metric_evaluations.value", "op": "lt", "value": 3},
         ],
     }
+
+
+def test_a_long_group_shows_a_page_of_rows_and_says_what_is_hidden(app_env: Any) -> None:
+    rows: list[dict[str, Any]] = [{"field": "timestamp", "op": "gte", "value": "now-7d"}]
+    rows += [{"field": "duration", "op": "gte", "value": i} for i in range(58)]
+    rows.append({"field": "duration", "op": "lt", "value": 0})  # hidden; clashes with >= 1
+    made = make_dashboard(app_env, "Long board", filters={"operator": "and", "conditions": rows})
+    did = made["id"]
+    at = open_editor(did)
+    tree = draft_of(at, did).tree
+    shown = [b for b in at.button if str(b.key).endswith("_open")]
+    ids = [c.node_id for c in tree.conditions]
+    assert [b.key for b in shown] == [f"flt_{i}_open" for i in ids[:25]]
+    more = at.button(key=f"flt_{tree.node_id}_more")
+    assert more.label == "Show 35 more — 1 with a problem"
+    more.click().run()
+    assert not at.exception, at.exception
+    shown = {b.key for b in at.button if str(b.key).endswith("_open")}
+    assert shown >= {f"flt_{i}_open" for i in ids}
+    assert f"flt_{tree.node_id}_more" not in {b.key for b in at.button}
