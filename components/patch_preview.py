@@ -37,7 +37,10 @@ def render_preview(
     projects: Any = None,
     agents: Any = None,
     metrics: Any = None,
+    demo: bool = False,
 ) -> None:
+    """`demo`: the app runs on its built-in demo data, so the address and the key in the
+    snippets are the demo server's, which is no use to anyone outside this app."""
     body = draft.changes()
     url = dashboard_url(client.base_url, draft.dashboard_id)
     with st.container(border=True, key=f"ed_preview_box_{draft.dashboard_id}"):
@@ -75,7 +78,14 @@ def render_preview(
         )
         st.code(diff or "(no difference)", language="diff")
         st.markdown("**Send it yourself**")
-        st.caption("Your API key is shown masked: put your own key in its place.")
+        if demo:
+            st.caption(
+                "This app runs on its built-in demo data: the address and the masked key "
+                "below are the demo server's, which only this app can reach. Against "
+                "Cekura, use https://api.cekura.ai and your own API key."
+            )
+        else:
+            st.caption("Your API key is shown masked: put your own key in its place.")
         api_key = client.masked_key
         curl_tab, python_tab = st.tabs(["cURL", "Python"])
         with curl_tab:

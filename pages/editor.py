@@ -33,7 +33,7 @@ from components.widget_editor import render_widget_section
 from services import draft_store, reads
 from services import state_keys as keys
 from services.access import denial_reason
-from services.connection import get_client
+from services.connection import current_connection, get_client
 from services.drafts import Draft, get_draft, session_drafts, start_draft
 from services.signin import current_actor
 
@@ -456,6 +456,10 @@ def _filter_area(dashboard_id: int) -> None:
         st.rerun(scope="app")
 
 
+def _on_demo_data() -> bool:
+    return current_connection().mode == "demo"
+
+
 def _tree_of(dashboard_id: int) -> Any:
     draft = get_draft(dashboard_id)
     return draft.tree if draft is not None else None
@@ -570,7 +574,14 @@ def _filter_save(dashboard_id: int) -> None:
     projects = _project_list()
     render_save_issue(draft, projects=projects, agents=agents, metrics=metrics)
     if preview_open:
-        render_preview(draft, get_client(), projects=projects, agents=agents, metrics=metrics)
+        render_preview(
+            draft,
+            get_client(),
+            projects=projects,
+            agents=agents,
+            metrics=metrics,
+            demo=_on_demo_data(),
+        )
 
     if _signature(draft) != state.get(keys.s_editor_signature(dashboard_id)):
         st.rerun(scope="app")

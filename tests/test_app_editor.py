@@ -214,6 +214,9 @@ def test_preview_shows_exactly_the_changed_keys(app_env: Any) -> None:
     )
     curl = next(c for c in codes if c.startswith("curl"))
     assert app_env.api_key not in curl and "****" in curl
+    captions = " ".join(str(c.value) for c in at.caption)
+    assert "put your own key in its place" in captions
+    assert "demo server's" not in captions  # a configured key is not the demo's
     assert any("Renamed 'Preview board' to 'Preview board v2'" in str(m.value) for m in at.markdown)
 
 

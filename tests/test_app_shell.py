@@ -114,6 +114,16 @@ def test_demo_mode_starts_embedded_api_and_says_so(
         assert again.session_state[keys.S_CONNECTION].base_url == conn.base_url
         # The list page rendered seeded dashboards from the demo API.
         assert at.dataframe, "the dashboards table is shown"
+        # The editor's "send it yourself" snippets say their key is the demo server's.
+        board = at.session_state[keys.S_CLIENT].list_dashboards().results[0].id
+        editor = AppTest.from_file(APP, default_timeout=TIMEOUT)
+        editor.query_params["dashboard"] = str(board)
+        editor.switch_page("pages/editor.py").run()
+        editor.text_input(key=f"ed_name_{board}").input("Renamed in the demo").run()
+        editor.button(key=f"ed_preview_{board}").click().run()
+        assert not editor.exception, editor.exception
+        captions = " ".join(str(c.value) for c in editor.caption)
+        assert "the address and the masked key below are the demo server's" in captions
     finally:
         demo_server().running.stop()
         demo_server.clear()
