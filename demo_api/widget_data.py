@@ -39,6 +39,7 @@ from typing import Any
 from cekura_dashboards import catalog
 from cekura_dashboards.filter_tree import parse_filter
 from cekura_dashboards.relative_dates import earliest_start, oldest_allowed_start
+from demo_api import rollups
 from demo_api.errors import DetailError, FieldErrors
 from demo_api.filter_sql import compile_filter, filter_problems, flatten_problems
 
@@ -369,8 +370,12 @@ def _bucket_percentiles(
 
 def _pie(query: _Query) -> list[dict[str, Any]]:
     rows = query.run([query.plot.value, _Sql("COUNT(*)")], "GROUP BY 1 ORDER BY 2 DESC, 1")
+    return _pie_data(rows, query.plot.data_type)
+
+
+def _pie_data(rows: Sequence[Sequence[Any]], data_type: str) -> list[dict[str, Any]]:
+    """Pie slices from (value, count) rows, largest first."""
     total = sum(row[1] for row in rows)
-    data_type = query.plot.data_type
     return [
         {
             "label": _label(row[0], data_type),
@@ -539,8 +544,13 @@ class SharedWindows:
         _checked(merged, self.now, self.offset)  # the same refusals, in the same order
         plot = _plot_for(self.conn, widget)
         shared = _merged(dashboard.get("filters"), override_filters)
-        table = self._table(dashboard, override_filters, shared, siblings)
-        if table is None or _reads_newest_only(widget):
+        answer = _from_rollups(self.conn, widget, dashboard, shared, self.now, self.offset)
+        if answer is not None:
+            return answer
+        # A line of points never reads the window: do not copy it for one.
+        newest_only = _reads_newest_only(widget)
+        table = None if newest_only else self._table(dashboard, override_filters, shared, siblings)
+        if table is None:
             where = _scoped(_compiled(merged, self.now, self.offset), dashboard)
             return _answer(widget, _Query(self.conn, plot, where, self.offset))
         own = _parsed(widget.get("filters"))
@@ -605,6 +615,11 @@ def _answer(widget: dict[str, Any], query: _Query) -> dict[str, Any]:
         raise DetailError(
             f"Unknown chart_type {json.dumps(chart_type)}; use line, bar, pie or stat."
         )
+    return _response(widget, plot, data)
+
+
+def _response(widget: dict[str, Any], plot: _Plot, data: list[dict[str, Any]]) -> dict[str, Any]:
+    chart_type = widget.get("chart_type")
     return {
         # An unsaved widget (preview_data) has no id yet; the schema wants an integer.
         "widget_id": widget.get("id") or 0,
@@ -621,3 +636,265 @@ def _answer(widget: dict[str, Any], query: _Query) -> dict[str, Any]:
             "filter_value": plot.filter_value,
         },
     }
+
+
+# --- Rollups: pre-aggregated slots of the stored clock (rollups.py) -----------------------
+
+# widget field -> (dim whose value it is, or None; count and sum columns of its values)
+_ROLLUP_FIELDS: dict[str, tuple[str | None, str, str | None]] = {
+    "": (None, "n", None),
+    "duration": (None, "n_duration", "sum_duration"),
+    "success": ("success", "n_success", "sum_success"),
+    "call_ended_reason": ("call_ended_reason", "n", None),
+    "topic": ("topic", "n", None),
+    "agent_id": ("agent_id", "n", None),
+}
+_ROLLUP_GROUPS = {
+    "agent.id": "agent_id",
+    "topic": "topic",
+    "call_ended_reason": "call_ended_reason",
+}
+_WINDOW_OPS = ("gt", "gte", "lt", "lte")
+_NO_END = 1e18
+
+
+def _time_range(node: Any, now: datetime, offset: float) -> tuple[float, float] | None:
+    """Stored-clock bounds [low, high] of a filter made only of timestamp comparisons
+    joined by `and`, or None when it has anything else (then rollups do not apply)."""
+    if isinstance(node, dict) and node.get("operator") == "and":
+        low, high = -_NO_END, _NO_END
+        for child in node.get("conditions") or []:
+            bounds = _time_range(child, now, offset)
+            if bounds is None:
+                return None
+            low, high = max(low, bounds[0]), min(high, bounds[1])
+        return low, high
+    if not isinstance(node, dict) or node.get("field") != catalog.TIMESTAMP_FIELD:
+        return None
+    if node.get("op") not in _WINDOW_OPS:
+        return None
+    _, params = compile_filter(node, now=now, offset=offset)
+    if node["op"] in ("gt", "gte"):
+        return float(params[0]), _NO_END
+    return -_NO_END, float(params[0])
+
+
+class _Rollup:
+    """One widget's aggregate from call_rollups: the slots wholly inside the window and
+    one bucket from the table, the raw rows of the other slots (a window edge or a bucket
+    boundary cuts them), both through the same bucket expression."""
+
+    def __init__(self, conn: sqlite3.Connection, where: _Sql, bounds: tuple[float, float]):
+        self.conn = conn
+        self.where = where  # the scoped window over `c`
+        self.bounds = bounds
+
+    def rows(
+        self,
+        project: int,
+        width: int,
+        dim: str,
+        bucket: _Sql | None,
+        columns: str,
+        tail: str,
+    ) -> list[Any]:
+        """`SELECT b, value, {columns} FROM (the slots' parts) {tail}`: `b` the bucket (NULL
+        without one), `value` the dim's value; parts have call_rollups' count columns."""
+        low, high = self.bounds
+        first, last = math.floor(low / width) - 1, math.floor(min(high, 4e12) / width) + 1
+        probe_low, probe_high = f"(s.slot * {width} - 1)", f"(s.slot * {width} + {width + 1})"
+        b0, b1, raw_bucket = (_Sql("NULL"),) * 3
+        if bucket is not None:
+            b0 = _Sql(
+                bucket.text.replace("c.timestamp", probe_low.replace("s.", "r.")), bucket.params
+            )
+            b1 = _Sql(
+                bucket.text.replace("c.timestamp", probe_high.replace("s.", "r.")), bucket.params
+            )
+            raw_bucket = bucket
+        inside = _Sql(
+            f"{self.where.text.replace('c.timestamp', probe_low)} "
+            f"AND {self.where.text.replace('c.timestamp', probe_high)}".replace(
+                "c.project_id", "s.project_id"
+            ),
+            [*self.where.params, *self.where.params],
+        )
+        dim_column = f"c.{dim}" if dim else "NULL"
+        sql = (
+            f"WITH s AS (SELECT r.*, {b0.text} AS b0, {b1.text} AS b1 FROM call_rollups r "  # noqa: S608 (constants; values bound)
+            "WHERE r.width = ? AND r.dim = ? AND r.project_id = ? AND r.slot BETWEEN ? AND ?), "
+            f"clean AS (SELECT s.*, b0 IS b1 AND {inside.text} AS whole FROM s), "
+            "parts AS (SELECT b0 AS b, value, n, n_duration, sum_duration, n_success, "
+            "sum_success, n_success1 FROM clean WHERE whole "
+            f"UNION ALL SELECT {raw_bucket.text}, {dim_column}, 1, c.duration IS NOT NULL, "
+            "c.duration, c.success IS NOT NULL, c.success, c.success = 1 "
+            "FROM (SELECT DISTINCT slot FROM clean WHERE NOT whole) d CROSS JOIN call_logs c "
+            f"WHERE c.project_id = ? AND c.timestamp >= d.slot * {width} - 1 "
+            f"AND c.timestamp < d.slot * {width} + {width + 1} "
+            f"AND {rollups.slot_sql(width, 'c.timestamp')} = d.slot AND {self.where.text}) "
+            f"SELECT b, value, {columns} FROM parts {tail}"
+        )
+        params = [
+            *b0.params,
+            *b1.params,
+            width,
+            dim,
+            project,
+            first,
+            last,
+            *inside.params,
+            *raw_bucket.params,
+            project,
+            *self.where.params,
+        ]
+        return self.conn.execute(sql, params).fetchall()
+
+
+def _from_rollups(
+    conn: sqlite3.Connection,
+    widget: dict[str, Any],
+    dashboard: dict[str, Any],
+    shared: Any,
+    now: datetime,
+    offset: float,
+) -> dict[str, Any] | None:
+    """The widget's answer from the rollups, or None when they cannot give it exactly:
+    only the shared window filters (timestamps only), a project, a field they count."""
+    project = dashboard.get("project", dashboard.get("project_id"))
+    chart_type = widget.get("chart_type")
+    name = "" if chart_type == "stat" else widget.get("field") or ""
+    if (
+        project is None
+        or _parsed(widget.get("filters"))
+        or chart_type not in ("stat", "pie", "bar")
+        or name not in _ROLLUP_FIELDS
+        or not rollups.has_rollups(conn)
+    ):
+        return None
+    bounds = _time_range(_parsed(shared), now, offset)
+    if bounds is None:
+        return None
+    where = _scoped(_compiled(shared, now, offset), dashboard)
+    rollup = _Rollup(conn, where, bounds)
+    plot = _plot_for(conn, widget)
+    value_dim, count_column, sum_column = _ROLLUP_FIELDS[name]
+    if chart_type == "stat":
+        data = _rollup_stat(conn, rollup, project, where)
+    elif chart_type == "pie":
+        if value_dim is None:
+            return None
+        rows = rollup.rows(
+            project,
+            rollups.HOUR,
+            value_dim,
+            None,
+            "SUM(n)",
+            "WHERE value IS NOT NULL GROUP BY 2 ORDER BY 3 DESC, 2",
+        )
+        data = _pie_data([(r[1], r[2]) for r in rows], plot.data_type)
+    else:
+        bar = _rollup_bar(rollup, widget, project, offset, value_dim, count_column, sum_column)
+        if bar is None:
+            return None
+        data = bar
+    return _response(widget, plot, data)
+
+
+def _rollup_bar(
+    rollup: _Rollup,
+    widget: dict[str, Any],
+    project: int,
+    offset: float,
+    value_dim: str | None,
+    count_column: str,
+    sum_column: str | None,
+) -> list[dict[str, Any]] | None:
+    group_by = widget.get("group_by")
+    interval_ms = _bucket_interval_ms(group_by)
+    period = widget.get("time_period") or "day"
+    if interval_ms is not None:
+        fine = interval_ms < 86_400_000
+        if interval_ms < 60_000:
+            return None
+    else:
+        fine = period == "hour"
+    group = None
+    if isinstance(group_by, dict) and group_by.get("type") == "field":
+        group = _ROLLUP_GROUPS.get(group_by.get("field"))  # type: ignore[arg-type]
+        if group is None or fine:
+            return None
+    dim = group or value_dim or ""
+    if fine and dim:
+        if value_dim is None or count_column == "n":
+            return None
+        dim = ""  # duration or success per hour: their counts are on every slot
+    if value_dim is not None and value_dim != dim and count_column == "n":
+        return None
+    aggregation = widget.get("aggregation_function") or "count"
+    if aggregation == "count":
+        value = f"SUM({count_column})"
+    elif aggregation == "sum" and sum_column:
+        value = f"SUM({sum_column})"
+    elif aggregation == "avg" and sum_column:
+        value = f"CAST(SUM({sum_column}) AS REAL) / SUM({count_column})"
+    else:
+        return None
+    bucket = _bucket_start(period, interval_ms, offset)
+    keys = "GROUP BY 1, 2" if group else "GROUP BY 1"
+    present = "value IS NOT NULL AND " if count_column == "n" and value_dim else ""
+    rows = rollup.rows(
+        project,
+        rollups.MINUTE if fine else rollups.HOUR,
+        dim,
+        bucket,
+        f"SUM({count_column}), {value}",
+        f"WHERE {present}{count_column} > 0 {keys} HAVING SUM({count_column}) > 0 ORDER BY 1",
+    )
+    data = []
+    for row in rows:
+        point: dict[str, Any] = {
+            "time_interval": _iso(row[0]),
+            "value": row[3],
+            "sample_count": row[2],
+        }
+        if group:
+            point["group"] = row[1]
+        data.append(point)
+    return data
+
+
+def _rollup_stat(
+    conn: sqlite3.Connection, rollup: _Rollup, project: int, where: _Sql
+) -> list[dict[str, Any]]:
+    (_, _, total, successes, known, duration_sum, durations) = rollup.rows(
+        project,
+        rollups.HOUR,
+        "",
+        None,
+        "SUM(n), SUM(n_success1), SUM(n_success), SUM(sum_duration), SUM(n_duration)",
+        "",
+    )[0]
+    p95 = None
+    if durations:
+        position = (durations - 1) * 0.95
+        lower = math.floor(position)
+        top = [
+            row[0]
+            for row in conn.execute(
+                f"SELECT c.duration FROM call_logs c INDEXED BY {rollups.DURATION_INDEX} "  # noqa: S608 (constants; values bound)
+                f"WHERE c.project_id = ? AND c.duration IS NOT NULL AND {where.text} "
+                "ORDER BY c.duration DESC LIMIT ?",
+                [project, *where.params, durations - lower],
+            )
+        ]
+        low = top[-1]
+        high = top[-2] if len(top) > 1 else low
+        p95 = float(low + (high - low) * (position - lower))
+    return [
+        {
+            "total_calls": total or 0,
+            "success_rate": round(100 * successes / known, 2) if known else None,
+            "avg_duration": duration_sum / durations if durations else None,
+            "p95_latency": p95,
+        }
+    ]
