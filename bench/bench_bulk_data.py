@@ -146,28 +146,30 @@ class RawQueries:
         """`SELECT b, value, {columns} FROM parts {tail}`: the rollup rows of the slots wholly
         inside the window and one bucket, and the raw calls of the other slots."""
         slot = rollups.slot_sql(width, "c.timestamp")
-        low, high = f"(s.slot * {width} - 1)", f"(s.slot * {width} + {width + 1})"
-        b0 = bucket.replace("timestamp", low.replace("s.", "r.")) if bucket else "NULL"
-        b1 = bucket.replace("timestamp", high.replace("s.", "r.")) if bucket else "NULL"
+        low, high = f"(r.slot * {width} - 1)", f"(r.slot * {width} + {width + 1})"
+        b0 = bucket.replace("timestamp", low) if bucket else "NULL"
+        b1 = bucket.replace("timestamp", high) if bucket else "NULL"
         raw_bucket = bucket.replace("timestamp", "c.timestamp") if bucket else "NULL"
         value = f"c.{dim}" if dim else "NULL"
         sql = f"""
-            WITH s AS (SELECT r.*, {b0} AS b0, {b1} AS b1 FROM call_rollups r
+            WITH s AS (SELECT r.slot, r.value, r.n, r.n_duration, r.sum_duration, r.n_success,
+                    r.sum_success, r.n_success1, {b0} AS b0,
+                    ({b0}) IS ({b1}) AND {low} >= ? AND {high} <= ? AS whole
+                FROM call_rollups r
                 WHERE r.width = ? AND r.dim = ? AND r.project_id = ? AND r.slot BETWEEN ? AND ?),
-            clean AS (SELECT s.*, b0 IS b1 AND {low} >= ? AND {high} <= ? AS whole FROM s),
             parts AS (
                 SELECT b0 AS b, value, n, n_duration, sum_duration, n_success, sum_success,
-                    n_success1 FROM clean WHERE whole
+                    n_success1 FROM s WHERE whole
                 UNION ALL
                 SELECT {raw_bucket}, {value}, 1, c.duration IS NOT NULL, c.duration,
                     c.success IS NOT NULL, c.success, c.success = 1
-                FROM (SELECT DISTINCT slot FROM clean WHERE NOT whole) d CROSS JOIN call_logs c
+                FROM (SELECT DISTINCT slot FROM s WHERE NOT whole) d CROSS JOIN call_logs c
                 WHERE c.project_id = ? AND c.timestamp >= d.slot * {width} - 1
                     AND c.timestamp < d.slot * {width} + {width + 1} AND {slot} = d.slot
                     AND c.timestamp >= ? AND c.timestamp <= ?)
             SELECT b, value, {columns} FROM parts {tail}"""  # noqa: S608
         first, last = math.floor(self.start / width) - 1, math.floor(self.end / width) + 1
-        params = [width, dim, self.project, first, last, self.start, self.end]
+        params = [self.start, self.end, width, dim, self.project, first, last]
         return self.conn.execute(sql, [*params, self.project, self.start, self.end]).fetchall()
 
     def _stat(self) -> list[Any]:

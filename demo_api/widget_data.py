@@ -545,6 +545,7 @@ class SharedWindows:
         self.now = now if now.tzinfo else now.replace(tzinfo=UTC)
         self.offset = offset
         self._tables: dict[Any, str | None] = {}
+        self._rollups: dict[Any, _Rollup | None] = {}
 
     def __enter__(self) -> SharedWindows:
         return self
@@ -571,7 +572,10 @@ class SharedWindows:
         _checked(merged, self.now, self.offset)  # the same refusals, in the same order
         plot = _plot_for(self.conn, widget)
         shared = _merged(dashboard.get("filters"), override_filters)
-        answer = _from_rollups(self.conn, widget, dashboard, shared, self.now, self.offset)
+        key = dashboard.get("id")
+        if key not in self._rollups:
+            self._rollups[key] = _rollup_window(self.conn, dashboard, shared, self.now, self.offset)
+        answer = _from_rollups(self.conn, widget, dashboard, self._rollups[key], self.offset)
         if answer is not None:
             return answer
         # A line of points never reads the window: do not copy it for one.
@@ -729,33 +733,27 @@ class _Rollup:
         without one), `value` the dim's value; parts have call_rollups' count columns."""
         low, high = self.bounds
         first, last = math.floor(low / width) - 1, math.floor(min(high, 4e12) / width) + 1
-        probe_low, probe_high = f"(s.slot * {width} - 1)", f"(s.slot * {width} + {width + 1})"
+        probe_low, probe_high = f"(r.slot * {width} - 1)", f"(r.slot * {width} + {width + 1})"
         b0, b1, raw_bucket = (_Sql("NULL"),) * 3
         if bucket is not None:
-            b0 = _Sql(
-                bucket.text.replace("c.timestamp", probe_low.replace("s.", "r.")), bucket.params
-            )
-            b1 = _Sql(
-                bucket.text.replace("c.timestamp", probe_high.replace("s.", "r.")), bucket.params
-            )
+            b0 = _Sql(bucket.text.replace("c.timestamp", probe_low), bucket.params)
+            b1 = _Sql(bucket.text.replace("c.timestamp", probe_high), bucket.params)
             raw_bucket = bucket
-        inside = _Sql(
-            f"{self.where.text.replace('c.timestamp', probe_low)} "
-            f"AND {self.where.text.replace('c.timestamp', probe_high)}".replace(
-                "c.project_id", "s.project_id"
-            ),
-            [*self.where.params, *self.where.params],
-        )
+        # Every call of the slot lies within a second of its edges, so the probes being
+        # inside the bounds (a conjunction of comparisons) puts all of them inside.
+        inside = _Sql(f"{probe_low} >= ? AND {probe_high} <= ?", [low, high])
         dim_column = f"c.{dim}" if dim else "NULL"
+        # One pass over the slots, only the columns used (a narrow CTE is read twice).
         sql = (
-            f"WITH s AS (SELECT r.*, {b0.text} AS b0, {b1.text} AS b1 FROM call_rollups r "  # noqa: S608 (constants; values bound)
+            "WITH s AS (SELECT r.slot, r.value, r.n, r.n_duration, r.sum_duration, "  # noqa: S608 (constants; values bound)
+            f"r.n_success, r.sum_success, r.n_success1, {b0.text} AS b0, "
+            f"({b0.text}) IS ({b1.text}) AND {inside.text} AS whole FROM call_rollups r "
             "WHERE r.width = ? AND r.dim = ? AND r.project_id = ? AND r.slot BETWEEN ? AND ?), "
-            f"clean AS (SELECT s.*, b0 IS b1 AND {inside.text} AS whole FROM s), "
             "parts AS (SELECT b0 AS b, value, n, n_duration, sum_duration, n_success, "
-            "sum_success, n_success1 FROM clean WHERE whole "
+            "sum_success, n_success1 FROM s WHERE whole "
             f"UNION ALL SELECT {raw_bucket.text}, {dim_column}, 1, c.duration IS NOT NULL, "
             "c.duration, c.success IS NOT NULL, c.success, c.success = 1 "
-            "FROM (SELECT DISTINCT slot FROM clean WHERE NOT whole) d CROSS JOIN call_logs c "
+            "FROM (SELECT DISTINCT slot FROM s WHERE NOT whole) d CROSS JOIN call_logs c "
             f"WHERE c.project_id = ? AND c.timestamp >= d.slot * {width} - 1 "
             f"AND c.timestamp < d.slot * {width} + {width + 1} "
             f"AND {rollups.slot_sql(width, 'c.timestamp')} = d.slot AND {self.where.text}) "
@@ -763,13 +761,14 @@ class _Rollup:
         )
         params = [
             *b0.params,
+            *b0.params,
             *b1.params,
+            *inside.params,
             width,
             dim,
             project,
             first,
             last,
-            *inside.params,
             *raw_bucket.params,
             project,
             *self.where.params,
@@ -777,12 +776,24 @@ class _Rollup:
         return self.conn.execute(sql, params).fetchall()
 
 
+def _rollup_window(
+    conn: sqlite3.Connection, dashboard: dict[str, Any], shared: Any, now: datetime, offset: float
+) -> _Rollup | None:
+    """The dashboard's window over the rollups, or None when they cannot serve it: no
+    rollups, no project, or shared filters other than timestamp comparisons."""
+    if dashboard.get("project", dashboard.get("project_id")) is None:
+        return None
+    bounds = _time_range(_parsed(shared), now, offset)
+    if bounds is None or not rollups.has_rollups(conn):
+        return None
+    return _Rollup(conn, _scoped(_compiled(shared, now, offset), dashboard), bounds)
+
+
 def _from_rollups(
     conn: sqlite3.Connection,
     widget: dict[str, Any],
     dashboard: dict[str, Any],
-    shared: Any,
-    now: datetime,
+    rollup: _Rollup | None,
     offset: float,
 ) -> dict[str, Any] | None:
     """The widget's answer from the rollups, or None when they cannot give it exactly:
@@ -791,18 +802,14 @@ def _from_rollups(
     chart_type = widget.get("chart_type")
     name = "" if chart_type == "stat" else widget.get("field") or ""
     if (
-        project is None
+        rollup is None
+        or project is None
         or _parsed(widget.get("filters"))
         or chart_type not in ("stat", "pie", "bar")
         or name not in _ROLLUP_FIELDS
-        or not rollups.has_rollups(conn)
     ):
         return None
-    bounds = _time_range(_parsed(shared), now, offset)
-    if bounds is None:
-        return None
-    where = _scoped(_compiled(shared, now, offset), dashboard)
-    rollup = _Rollup(conn, where, bounds)
+    where = rollup.where
     plot = _plot_for(conn, widget)
     value_dim, count_column, sum_column = _ROLLUP_FIELDS[name]
     if chart_type == "stat":
