@@ -843,6 +843,17 @@ def _rollup_bar(
     count_column: str,
     sum_column: str | None,
 ) -> list[dict[str, Any]] | None:
+    # Anything the rollups do not serve returns None before any check of its own, so that
+    # a bad widget gets the one-widget path's refusal, in its order.
+    aggregation = widget.get("aggregation_function") or "count"
+    if aggregation == "count":
+        value = f"SUM({count_column})"
+    elif aggregation == "sum" and sum_column:
+        value = f"SUM({sum_column})"
+    elif aggregation == "avg" and sum_column:
+        value = f"CAST(SUM({sum_column}) AS REAL) / SUM({count_column})"
+    else:
+        return None
     group_by = widget.get("group_by")
     interval_ms = _bucket_interval_ms(group_by)
     period = widget.get("time_period") or "day"
@@ -863,15 +874,6 @@ def _rollup_bar(
             return None
         dim = ""  # duration or success per hour: their counts are on every slot
     if value_dim is not None and value_dim != dim and count_column == "n":
-        return None
-    aggregation = widget.get("aggregation_function") or "count"
-    if aggregation == "count":
-        value = f"SUM({count_column})"
-    elif aggregation == "sum" and sum_column:
-        value = f"SUM({sum_column})"
-    elif aggregation == "avg" and sum_column:
-        value = f"CAST(SUM({sum_column}) AS REAL) / SUM({count_column})"
-    else:
         return None
     bucket = _bucket_start(period, interval_ms, offset)
     keys = "GROUP BY 1, 2" if group else "GROUP BY 1"

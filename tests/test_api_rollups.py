@@ -181,3 +181,19 @@ def test_an_older_database_gets_its_rollups_on_the_next_start(tmp_path: Path) ->
             assert total == 300, dim
     finally:
         conn.close()
+
+
+def test_a_bad_widget_is_refused_as_without_rollups(conn: sqlite3.Connection) -> None:
+    dashboard, widgets = dashboards(conn)[0]
+    bar = {"chart_type": "bar", "field": "duration", "filters": None, "dashboard": 1}
+    bad = [
+        {**bar, "id": 1, "time_period": "fortnight"},
+        {**bar, "id": 2, "group_by": {"type": "bucket", "interval": 10}},
+        {**bar, "id": 3, "aggregation_function": ["avg"], "time_period": "fortnight"},
+        {**bar, "id": 4, "group_by": {"type": "field", "field": "nonsense"}},
+        {"chart_type": "pie", "field": "nonsense", "filters": None, "id": 5},
+    ]
+    override = OVERRIDES[1]
+    expected = answers(conn, bad, dashboard, override, OFFSETS[2], shared=False)
+    assert all(isinstance(answer, tuple) for answer in expected), expected
+    assert answers(conn, bad, dashboard, override, OFFSETS[2], shared=True) == expected
