@@ -57,6 +57,7 @@ import json
 import math
 import re
 import sqlite3
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -239,7 +240,9 @@ def _bucket_start(time_period: str, interval_ms: int | None, offset: float = 0.0
 def _iso(bucket: Any) -> str:
     if isinstance(bucket, str):
         return bucket
-    return datetime.fromtimestamp(bucket, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # time.gmtime, not datetime: the same text for bucket starts (whole milliseconds at
+    # most), in half the time, which counts for an hourly bar's 720 buckets.
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(bucket))
 
 
 def percentile(sorted_values: Sequence[float], q: float) -> float | None:
@@ -328,9 +331,12 @@ def _line(query: _Query, widget: dict[str, Any], group: _Sql | None) -> list[dic
     rows = query.run(select, "ORDER BY c.timestamp DESC, c.id DESC LIMIT ?", [LINE_POINT_CAP])
     rows.reverse()
     data_type = query.plot.data_type
-    points = [
-        {"id": r[0], "timestamp": r[1], "value": _output_value(r[2], data_type)} for r in rows
-    ]
+    if data_type == "boolean":
+        points = [
+            {"id": r[0], "timestamp": r[1], "value": _output_value(r[2], data_type)} for r in rows
+        ]
+    else:  # _output_value keeps anything else as it is: no call per point
+        points = [{"id": r[0], "timestamp": r[1], "value": r[2]} for r in rows]
     if group:
         for point, row in zip(points, rows, strict=True):
             point["group"] = row[3]
