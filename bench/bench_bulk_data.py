@@ -4,13 +4,16 @@ dashboards over the last 30 days (the override): the largest, whose filters are 
 only ("Support overview"), and one with metric joins and a `same_row` widget filter
 ("Billing quality").
 
-The plan (widget_data.SharedWindows): the calls the dashboard's filters and the override
-select are copied once into a temporary table of the columns its widgets use; each
-widget's aggregate reads that table with only its own filters; a line of points reads the
-newest calls through the timestamp index; a metric's evaluations are looked up from the
-window's calls. The raw side does the same with hand-written SQL, and fetches every row;
-it skips what the endpoint adds: HTTP, auth, loading widgets, filter validation and
-compilation, building and serialising the JSON. Both sides' results are compared first.
+The plan (widget_data.py): a stat, a pie or a bar over a timestamp-only window reads the
+rollups (demo_api/rollups.py: per project, per stored-clock hour or minute and per value
+of a dimension, the counts and sums of the calls), taking the raw calls of the slots that
+a window edge or a bucket boundary cuts; a stat's p95 reads the top durations through
+the (project_id, duration) index; a line of points reads the newest calls through the
+timestamp index; any other widget (a metric, a widget filter) reads a temporary table of
+the window's calls, copied once, looking a metric's evaluations up from them. The raw
+side does the same with hand-written SQL, and fetches every row; it skips what the
+endpoint adds: HTTP, auth, loading widgets, filter validation and compilation, building
+and serialising the JSON. Both sides' results are compared first.
 
 Goals (issue 15): at 500,000 calls the largest dashboard <= 300 ms; every case <= 1.5x
 the raw plan. Seeded databases are kept in the temp folder for the next run (the data
@@ -32,6 +35,7 @@ from typing import Any
 import requests
 
 from cekura_dashboards import catalog
+from demo_api import rollups
 from demo_api.filter_sql import register_functions
 from demo_api.prepare import prepare_database
 from demo_api.seed import data_offset
@@ -97,6 +101,11 @@ def _percentile(values: list[float], q: float) -> float:
 
 # The one widget filter of the seeded dashboards, by hand: some evaluation of the call is
 # of the metric named Accuracy and scores at least 0.9 (a number).
+# The rollups' dimensions, by widget group_by field or widget field.
+DIMS = {"agent.id": "agent_id", "agent_id": "agent_id", "success": "success"} | {
+    "call_ended_reason": "call_ended_reason",
+    "topic": "topic",
+}
 SAME_ROW_ACCURATE = (
     "EXISTS (SELECT 1 FROM metric_evaluations e JOIN metrics m ON m.id = e.metric_id "
     "WHERE e.call_log_id = w.id AND m.name = 'Accuracy' AND e.value >= 0.9 "
@@ -109,21 +118,128 @@ class RawQueries:
     (stored-clock bounds), in the plan of the module doc."""
 
     def __init__(
-        self, conn: sqlite3.Connection, project: int | None, start: float, end: float, offset: float
+        self, conn: sqlite3.Connection, project: int, start: float, end: float, offset: float
     ):
         self.conn = conn
         self.offset = offset
         self.buckets = buckets(offset)
-        self.scope = "timestamp >= ? AND timestamp <= ?"
-        self.params: list[Any] = [start, end]
-        if project is not None:
-            self.scope = "project_id = ? AND " + self.scope
-            self.params = [project, *self.params]
-        conn.execute("DROP TABLE IF EXISTS temp.w")
-        conn.execute(f"CREATE TEMP TABLE w(id INTEGER PRIMARY KEY, {WINDOW_COLUMNS[4:]})")
-        conn.execute(
+        self.project, self.start, self.end = project, start, end
+        self.scope = "project_id = ? AND timestamp >= ? AND timestamp <= ?"
+        self.params: list[Any] = [project, start, end]
+        self.window_copied = False
+
+    def _copy_window(self) -> None:
+        """The temporary table of the window's calls, on first use (as SharedWindows)."""
+        if self.window_copied:
+            return
+        self.conn.execute("DROP TABLE IF EXISTS temp.w")
+        self.conn.execute(f"CREATE TEMP TABLE w(id INTEGER PRIMARY KEY, {WINDOW_COLUMNS[4:]})")
+        self.conn.execute(
             f"INSERT INTO temp.w SELECT {WINDOW_COLUMNS} FROM call_logs WHERE {self.scope}",  # noqa: S608
             self.params,
+        )
+        self.window_copied = True
+
+    def _parts(
+        self, width: int, dim: str, bucket: str | None, columns: str, tail: str
+    ) -> list[Any]:
+        """`SELECT b, value, {columns} FROM parts {tail}`: the rollup rows of the slots wholly
+        inside the window and one bucket, and the raw calls of the other slots."""
+        slot = rollups.slot_sql(width, "c.timestamp")
+        low, high = f"(r.slot * {width} - 1)", f"(r.slot * {width} + {width + 1})"
+        b0 = bucket.replace("timestamp", low) if bucket else "NULL"
+        b1 = bucket.replace("timestamp", high) if bucket else "NULL"
+        raw_bucket = bucket.replace("timestamp", "c.timestamp") if bucket else "NULL"
+        value = f"c.{dim}" if dim else "NULL"
+        sql = f"""
+            WITH s AS (SELECT r.slot, r.value, r.n, r.n_duration, r.sum_duration, r.n_success,
+                    r.sum_success, r.n_success1, {b0} AS b0,
+                    ({b0}) IS ({b1}) AND {low} >= ? AND {high} <= ? AS whole
+                FROM call_rollups r
+                WHERE r.width = ? AND r.dim = ? AND r.project_id = ? AND r.slot BETWEEN ? AND ?),
+            parts AS (
+                SELECT b0 AS b, value, n, n_duration, sum_duration, n_success, sum_success,
+                    n_success1 FROM s WHERE whole
+                UNION ALL
+                SELECT {raw_bucket}, {value}, 1, c.duration IS NOT NULL, c.duration,
+                    c.success IS NOT NULL, c.success, c.success = 1
+                FROM (SELECT DISTINCT slot FROM s WHERE NOT whole) d CROSS JOIN call_logs c
+                WHERE c.project_id = ? AND c.timestamp >= d.slot * {width} - 1
+                    AND c.timestamp < d.slot * {width} + {width + 1} AND {slot} = d.slot
+                    AND c.timestamp >= ? AND c.timestamp <= ?)
+            SELECT b, value, {columns} FROM parts {tail}"""  # noqa: S608
+        first, last = math.floor(self.start / width) - 1, math.floor(self.end / width) + 1
+        params = [self.start, self.end, width, dim, self.project, first, last]
+        return self.conn.execute(sql, [*params, self.project, self.start, self.end]).fetchall()
+
+    def _stat(self) -> list[Any]:
+        row = self._parts(
+            rollups.HOUR,
+            "",
+            None,
+            "SUM(n), SUM(n_success1), SUM(n_success), SUM(sum_duration), SUM(n_duration)",
+            "",
+        )[0]
+        lower = math.floor((row[6] - 1) * 0.95)
+        top = self.conn.execute(
+            f"SELECT duration FROM call_logs INDEXED BY {rollups.DURATION_INDEX} "  # noqa: S608
+            f"WHERE {self.scope} AND duration IS NOT NULL ORDER BY duration DESC LIMIT ?",
+            [*self.params, row[6] - lower],
+        ).fetchall()
+        return [row[2:], top[-1], top[-2]]
+
+    def _from_rollups(self, widget: dict[str, Any]) -> list[Any] | None:
+        """The seeded widgets the rollups serve (no widget filter, a call column)."""
+        chart, field = widget["chart_type"], widget.get("field") or ""
+        if chart == "stat":
+            return self._stat()
+        if widget.get("filters") or field not in ("duration", "success", *DIMS):
+            return None
+        if chart == "pie":
+            rows = self._parts(
+                rollups.HOUR,
+                field,
+                None,
+                "SUM(n)",
+                "WHERE value IS NOT NULL GROUP BY 2 ORDER BY 3 DESC, 2",
+            )
+            return [(row[1], row[2]) for row in rows]
+        if chart != "bar":
+            return None
+        group_by = widget.get("group_by") or {}
+        period = widget.get("time_period") or "day"
+        bucket = self.buckets[period]
+        if group_by.get("type") == "bucket":
+            ms = int(group_by["interval"])
+            bucket = (
+                f"(CAST((timestamp + {self.offset!r}) * 1000 AS INTEGER) / {ms}) * {ms} / 1000.0"
+            )
+            period = "hour" if ms < 86_400_000 else "day"
+        group = DIMS.get(group_by.get("field", "")) if group_by.get("type") == "field" else None
+        count, total = {"duration": ("n_duration", "sum_duration")}.get(
+            field, ("n_success", "sum_success") if field == "success" else ("n", "")
+        )
+        if field in DIMS.values() and field != "success" and group != field:
+            return None
+        dim = group or ("" if field == "duration" else field)
+        if period == "hour":
+            if group:
+                return None
+            dim = ""
+        aggregation = widget.get("aggregation_function") or "count"
+        value = {
+            "count": f"SUM({count})",
+            "sum": f"SUM({total})",
+            "avg": f"CAST(SUM({total}) AS REAL) / SUM({count})",
+        }[aggregation]
+        present = "value IS NOT NULL AND " if count == "n" else ""
+        keys = "1, 2" if group else "1"
+        return self._parts(
+            rollups.MINUTE if period == "hour" else rollups.HOUR,
+            dim,
+            bucket,
+            f"SUM({count}), {value}",
+            f"WHERE {present}{count} > 0 GROUP BY {keys} HAVING SUM({count}) > 0 ORDER BY 1",
         )
 
     def _value(self, widget: dict[str, Any]) -> tuple[str, str, list[Any]]:
@@ -135,24 +251,17 @@ class RawQueries:
         return column(field), "temp.w w", []
 
     def run(self, widget: dict[str, Any]) -> list[Any]:
+        chart = widget["chart_type"]
+        if chart != "line":
+            from_rollups = self._from_rollups(widget)
+            if from_rollups is not None:
+                return from_rollups
+            self._copy_window()
         value, source, source_params = self._value(widget)
         where = f"{value} IS NOT NULL"
         if widget.get("filters"):
             assert widget["filters"]["operator"] == "same_row", widget["filters"]
             where += f" AND {SAME_ROW_ACCURATE}"
-        chart = widget["chart_type"]
-        if chart == "stat":
-            row = self.conn.execute(
-                "SELECT COUNT(*), SUM(success = 1), COUNT(success), AVG(duration), COUNT(duration) "
-                "FROM temp.w"
-            ).fetchone()
-            lower = math.floor((row[4] - 1) * 0.95)
-            top = self.conn.execute(
-                "SELECT duration FROM temp.w WHERE duration IS NOT NULL "
-                "ORDER BY duration DESC LIMIT ?",
-                [row[4] - lower],
-            ).fetchall()
-            return [row, top[-1], top[-2]]
         if chart == "line":  # the newest points, through the timestamp index
             line_source = source.replace("temp.w w", "call_logs w")
             return self.conn.execute(
@@ -244,7 +353,9 @@ def _agree(api_results: list[dict[str, Any]], raw_results: list[list[Any]]) -> l
 
 def _database(calls: int) -> Path:
     """A workdir whose demo.sqlite3 holds `calls` calls, seeded on first use and kept."""
-    workdir = CACHE / f"calls-{calls}"
+    # The rollups' version in the name: a database of another version is not reused
+    # (prepare_database would add them, but other branches' benches share this folder).
+    workdir = CACHE / f"calls-{calls}-rollups{rollups.VERSION}"
     workdir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     prepare_database(workdir / "demo.sqlite3", seed_value=0, calls=calls, now=datetime.now(UTC))

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from demo_api import db, seed
+from demo_api import db, rollups, seed
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +46,7 @@ def prepare_database(db_path: str | Path, *, seed_value: int, calls: int, now: d
                 seed.seed_database(conn, seed=seed_value, calls=calls, now=now)
                 offset = 0.0
             db.create_indexes(conn)
+            rollups.ensure_rollups(conn)  # after the calls are seeded (rollups.py)
             return offset
         finally:
             conn.close()
