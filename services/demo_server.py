@@ -113,7 +113,8 @@ def _start() -> DemoServer:
     db_path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(32)
     cmd = [sys.executable, "-m", "demo_api", "--db", str(db_path), "--port", "0"]
-    cmd += ["--host", "127.0.0.1", "--stop-with-stdin"]
+    # A fresh clone's calls are seeded after it listens: the list page needs none of them.
+    cmd += ["--host", "127.0.0.1", "--stop-with-stdin", "--calls-in-background"]
     if os.environ.get("CEKURA_DEMO_CALLS"):  # a smaller seed for tests
         cmd += ["--calls", str(int(os.environ["CEKURA_DEMO_CALLS"]))]
     env = {**os.environ, "DEMO_API_KEY": key}
