@@ -1,8 +1,8 @@
 """Whether the demo's calls are there yet.
 
 On a fresh database the demo server seeds the small tables first, starts listening, and
-seeds the calls in a background thread (prepare.py), so the dashboards list answers while
-the 50,000 calls are still being written. A request that reads the calls waits for them
+has the calls seeded by a process of its own (prepare.py, calls_seeder.py), so the
+dashboards list answers while the 50,000 calls are still being written. A request that reads the calls waits for them
 here, within its time budget; the routes turn a wait that runs out into a 503.
 Needs no FastAPI: preparing the data does not load it.
 """

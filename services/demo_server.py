@@ -10,7 +10,9 @@ process ends, however it ends: it watches the pipe to its standard input.
 `make run` starts it before Streamlit accepts its first page (services/launch.py calls
 `start_early`): a fresh clone's database is seeded by it while Streamlit boots, so no page
 run seeds or starts anything: the first page finds the server ready, or shows
-"Preparing demo data…" until it is. Started any other way (`streamlit run app.py`), the
+"Preparing demo data…" until it is. With `--calls-in-background` it listens as soon as
+the dashboards and the other small tables are in; the calls follow in a low-priority
+process, and only requests that read calls wait for them. Started any other way (`streamlit run app.py`), the
 first page starts it, under the same words.
 """
 

@@ -3,10 +3,12 @@ dashboards list while the calls are still being written, the requests that read 
 for them (or say why not), and a start that died between the phases is completed next time.
 
 Phase 2 is held up for real: the test takes SQLite's write lock on the file, which the
-seeding thread must wait for, exactly as it would wait for any other writer."""
+seeding process must wait for, exactly as it would wait for any other writer."""
 
 from __future__ import annotations
 
+import os
+import signal
 import sqlite3
 import threading
 import time
@@ -208,3 +210,36 @@ def test_the_small_tables_are_written_once(tmp_path: Path) -> None:
         assert not seed.is_seeded(conn)
     finally:
         conn.close()
+
+
+def _seeder_pid(db_path: Path, timeout: float = 10) -> int:
+    """The `python -m demo_api.calls_seeder` process writing `db_path`'s calls."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                argv = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"demo_api.calls_seeder" in argv and str(db_path.resolve()).encode() in argv:
+                return int(entry.name)
+        time.sleep(0.05)
+    raise AssertionError("no process is seeding the calls")
+
+
+def test_call_readers_say_so_when_the_calls_could_not_be_seeded(tmp_path: Path) -> None:
+    path = tmp_path / "demo.sqlite3"
+    _left_after_phase_one(path)
+    with _write_lock_held(path):
+        server = serve_in_thread(path, KEY, calls=CALLS, now=NOW, calls_in_background=True)
+        try:
+            os.kill(_seeder_pid(path), signal.SIGKILL)
+            failed = _get(server, "/observability/v1/call-logs/?page_size=1")
+            assert failed.status_code == 500
+            assert "could not be prepared" in failed.json()["detail"]
+            assert "Restart the app" in failed.json()["detail"]
+            assert _get(server, "/dashboards/dashboards/").status_code == 200
+        finally:
+            server.stop()
