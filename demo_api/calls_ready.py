@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import TYPE_CHECKING
 
-from demo_api.request_budget import RequestBudget
+if TYPE_CHECKING:  # the seeding process needs no asyncio
+    from demo_api.request_budget import RequestBudget
 
 # How often a waiting request looks whether its client has gone or its budget is spent.
 _POLL_S = 0.05
