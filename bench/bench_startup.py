@@ -44,8 +44,16 @@ _TWO_FRAMES = (
 )
 
 
-def _paint_time(browser: Any, cmd: list[str], env: dict[str, str], port: int, row: str) -> float:
-    """Seconds from starting `cmd` to the row `row` of a table painted on its page."""
+def _paint_time(
+    browser: Any,
+    cmd: list[str],
+    env: dict[str, str],
+    port: int,
+    row: str,
+    before_stop: Any = None,
+) -> float:
+    """Seconds from starting `cmd` to the row `row` of a table painted on its page.
+    `before_stop`, if given, is called once the time is taken, before `cmd` is stopped."""
     started = time.perf_counter()
     proc = subprocess.Popen(
         cmd,
@@ -70,6 +78,8 @@ def _paint_time(browser: Any, cmd: list[str], env: dict[str, str], port: int, ro
         page.evaluate(_TWO_FRAMES)
         elapsed = time.perf_counter() - started
         page.close()
+        if before_stop is not None:
+            before_stop()
         return elapsed
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -85,6 +95,22 @@ def _healthy(port: int) -> bool:
             return bool(r.status == 200)
     except OSError:
         return False
+
+
+def _wait_until_seeded(path: Path, timeout: float = 120) -> None:
+    """Until the demo database's calls are committed (demo_api/seed.py is_seeded)."""
+    from demo_api import db, seed
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        conn = db.connect(path)
+        try:
+            if seed.is_seeded(conn):
+                return
+        finally:
+            conn.close()
+        time.sleep(0.1)
+    raise RuntimeError(f"{path}: the calls were not seeded within {timeout:g} s")
 
 
 def _remove_database(path: Path) -> None:
@@ -121,7 +147,10 @@ def main() -> None:
             # installed one, so make does not reinstall into it.
             cmd = ["make", "--no-print-directory", "-o", f"{venv}/.runtime", "run"]
             cmd += [f"VENV={venv}", f"STREAMLIT_PORT={port}"]
-            return _paint_time(browser, cmd, env, port, APP_ROW)
+            # A cold start's calls are written after the list is painted: they are let
+            # finish (untimed), so the next warm round finds what an earlier start leaves.
+            finish = (lambda: _wait_until_seeded(database)) if cold else None
+            return _paint_time(browser, cmd, env, port, APP_ROW, finish)
 
         def hello_world() -> float:
             port = free_port()

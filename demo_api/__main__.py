@@ -1,6 +1,6 @@
 """`python -m demo_api --host 127.0.0.1 --port PORT --db PATH --api-key KEY [--seed N]
 [--calls N] [--enable-fault-api] [--no-etags] [--ignore-search] [--request-budget SECONDS]
-[--stop-with-stdin]`,
+[--calls-in-background] [--stop-with-stdin]`,
 or `python -m demo_api --prepare-only --db PATH [--seed N] [--calls N]` to seed (or bring
 up to now) the database and exit, which `make run` does beside Streamlit's start-up.
 
@@ -62,6 +62,12 @@ def _parser() -> argparse.ArgumentParser:
         help="answer the dashboards list unfiltered by ?search=, as the public API may",
     )
     parser.add_argument(
+        "--calls-in-background",
+        action="store_true",
+        help="on a fresh database, listen once the small tables are seeded and seed the "
+        "calls meanwhile; requests that read calls wait for them",
+    )
+    parser.add_argument(
         "--stop-with-stdin",
         action="store_true",
         help="stop when standard input closes (the process that started it has ended)",
@@ -111,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         request_budget=args.request_budget,
         send_etags=not args.no_etags,
         honour_search=not args.ignore_search,
+        calls_in_background=args.calls_in_background,
     )
     server = ListeningServer(server_config(app, args.host, args.port))
     server.on_listening = lambda host, port: logger.info(

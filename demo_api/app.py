@@ -18,6 +18,7 @@ from fastapi import Depends, FastAPI
 
 from demo_api import db
 from demo_api.auth import require_api_key
+from demo_api.calls_ready import CallsReady
 from demo_api.errors import install_error_handlers
 from demo_api.faults import FaultMiddleware, FaultState
 from demo_api.faults import router as faults_router
@@ -55,6 +56,7 @@ def create_app(
     request_budget: float = DEFAULT_BUDGET_SECONDS,
     send_etags: bool = True,
     honour_search: bool = True,
+    calls_in_background: bool = False,
 ) -> FastAPI:
     """The demo API over the SQLite file `db_path`, accepting only `api_key`.
 
@@ -63,12 +65,24 @@ def create_app(
     request may take before its database work is stopped (request_budget.py).
     `send_etags=False` answers without ETags (see no_etags.py). `honour_search=False`
     makes the list ignore `search`, as the public API may: the client's fallback is
-    tested against it."""
+    tested against it. `calls_in_background=True` (the app's demo server): a fresh
+    database's calls are seeded after this returns, while the server answers what needs
+    no calls; requests that read them wait for them (calls_ready.py). By default they are
+    seeded before, so a server that answers has all its data."""
     if not api_key:
         raise ValueError("The demo API needs a non-empty API key.")
     if now is not None and now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
-    offset = prepare_database(db_path, seed_value=seed, calls=calls, now=now or datetime.now(UTC))
+    calls_ready = CallsReady()
+    offset = prepare_database(
+        db_path,
+        seed_value=seed,
+        calls=calls,
+        now=now or datetime.now(UTC),
+        calls_ready=calls_ready if calls_in_background else None,
+    )
+    if not calls_in_background:
+        calls_ready.set()
     pool = db.ConnectionPool(db_path)
 
     @asynccontextmanager
@@ -88,6 +102,7 @@ def create_app(
     app.state.api_key_bytes = api_key.encode("utf-8", "surrogateescape")
     app.state.fixed_now = now
     app.state.data_offset = offset
+    app.state.calls_ready = calls_ready
     app.state.honour_search = honour_search
     install_error_handlers(app)
     install_request_budget(app, request_budget)

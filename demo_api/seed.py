@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 
 SEED_WINDOW_DAYS = 30
 OFFSET_KEY = "offset"
+# Written with the small tables (phase 1); "anchor" only once the calls are in (phase 2).
+SMALL_TABLES_KEY = "small_tables_anchor"
 DAY = 86_400.0
 
 PROJECTS = (
@@ -201,9 +203,19 @@ def _is_business_time(ts: float) -> bool:
 
 
 def seed_database(conn: sqlite3.Connection, *, seed: int, calls: int, now: datetime) -> None:
-    """Fill an empty database. One transaction; bulk inserts with executemany."""
-    started = time.perf_counter()
-    rng = random.Random(seed)
+    """Fill an empty database: its small tables, then its calls (the two phases below,
+    one after the other)."""
+    seed_small_tables(conn, now=now)
+    seed_calls(conn, seed=seed, calls=calls, now=now)
+
+
+def seed_small_tables(conn: sqlite3.Connection, *, now: datetime) -> None:
+    """Phase 1: projects, agents, metrics, dashboards and widgets, all the dashboards list
+    needs, in one transaction, so a database is left with all of them or none. The anchor
+    of the calls to come is stored with them. Does nothing when they are there already
+    (a start that died before its calls were committed), so a rerun adds no duplicates."""
+    if small_tables_anchor(conn) is not None:
+        return
     anchor = now.astimezone(UTC)
     created = iso(anchor - timedelta(days=120))
     with transaction(conn):
@@ -222,7 +234,23 @@ def seed_database(conn: sqlite3.Connection, *, seed: int, calls: int, now: datet
             "VALUES (?, ?, ?, ?, ?, ?)",
             metrics,
         )
-        call_rows, eval_rows = _call_rows(rng, calls, anchor.timestamp(), metrics)
+        _insert_dashboards(conn, anchor, metrics)
+        set_meta(conn, SMALL_TABLES_KEY, repr(anchor.timestamp()))
+
+
+def seed_calls(conn: sqlite3.Connection, *, seed: int, calls: int, now: datetime) -> None:
+    """Phase 2: the call logs and their metric evaluations, at the anchor phase 1 stored
+    (so a rerun after a crash makes the calls a one-go seed would have made), in one
+    transaction that also stores the `anchor` `is_seeded` looks for; then the indexes
+    and ANALYZE. The data's offset is `now` less the anchor (0 on a first start)."""
+    started = time.perf_counter()
+    anchor = small_tables_anchor(conn)
+    if anchor is None:
+        raise RuntimeError("The calls are seeded after the small tables (seed_small_tables).")
+    rng = random.Random(seed)  # phase 1 draws nothing: the calls are those of one go
+    # Made before the transaction, so the write lock is held only while inserting.
+    call_rows, eval_rows = _call_rows(rng, calls, anchor, _metric_rows())
+    with transaction(conn):
         conn.executemany(
             "INSERT INTO call_logs(id, project_id, agent_id, timestamp, duration, success, "
             "call_ended_reason, dropoff_point, topic, customer_number, is_reviewed, metadata) "
@@ -233,11 +261,10 @@ def seed_database(conn: sqlite3.Connection, *, seed: int, calls: int, now: datet
             "INSERT INTO metric_evaluations(call_log_id, metric_id, value) VALUES (?, ?, ?)",
             eval_rows,
         )
-        _insert_dashboards(conn, anchor, metrics)
         set_meta(conn, "seed", str(seed))
         set_meta(conn, "calls", str(calls))
-        set_meta(conn, "anchor", repr(anchor.timestamp()))
-        set_meta(conn, OFFSET_KEY, "0.0")
+        set_meta(conn, "anchor", repr(anchor))
+        set_meta(conn, OFFSET_KEY, repr(now.timestamp() - anchor))
     create_indexes(conn)
     conn.execute("ANALYZE")
     logger.info(
@@ -246,6 +273,12 @@ def seed_database(conn: sqlite3.Connection, *, seed: int, calls: int, now: datet
         len(eval_rows),
         time.perf_counter() - started,
     )
+
+
+def small_tables_anchor(conn: sqlite3.Connection) -> float | None:
+    """The anchor phase 1 chose (epoch seconds), or None before phase 1."""
+    text = get_meta(conn, SMALL_TABLES_KEY)
+    return float(text) if text is not None else None
 
 
 def set_offset_to_now(conn: sqlite3.Connection, now: datetime) -> float:
@@ -268,6 +301,7 @@ def data_offset(conn: sqlite3.Connection) -> float:
 
 
 def is_seeded(conn: sqlite3.Connection) -> bool:
+    """True once the calls are committed (phase 2), not after the small tables only."""
     return get_meta(conn, "anchor") is not None
 
 

@@ -10,7 +10,9 @@ process ends, however it ends: it watches the pipe to its standard input.
 `make run` starts it before Streamlit accepts its first page (services/launch.py calls
 `start_early`): a fresh clone's database is seeded by it while Streamlit boots, so no page
 run seeds or starts anything: the first page finds the server ready, or shows
-"Preparing demo data…" until it is. Started any other way (`streamlit run app.py`), the
+"Preparing demo data…" until it is. With `--calls-in-background` it listens as soon as
+the dashboards and the other small tables are in; the calls follow in a low-priority
+process, and only requests that read calls wait for them. Started any other way (`streamlit run app.py`), the
 first page starts it, under the same words.
 """
 
@@ -113,7 +115,8 @@ def _start() -> DemoServer:
     db_path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(32)
     cmd = [sys.executable, "-m", "demo_api", "--db", str(db_path), "--port", "0"]
-    cmd += ["--host", "127.0.0.1", "--stop-with-stdin"]
+    # A fresh clone's calls are seeded after it listens: the list page needs none of them.
+    cmd += ["--host", "127.0.0.1", "--stop-with-stdin", "--calls-in-background"]
     if os.environ.get("CEKURA_DEMO_CALLS"):  # a smaller seed for tests
         cmd += ["--calls", str(int(os.environ["CEKURA_DEMO_CALLS"]))]
     env = {**os.environ, "DEMO_API_KEY": key}

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.responses import JSONResponse, Response
 
+from demo_api.calls_ready import CallsReady
 from demo_api.db import fits_sqlite_int
 from demo_api.errors import DetailError, FieldErrors, NotFound
 from demo_api.request_budget import budget_of
@@ -28,10 +29,35 @@ def get_conn(request: Request) -> Iterator[sqlite3.Connection]:
 Conn = Annotated[sqlite3.Connection, Depends(get_conn)]
 
 
+STILL_SEEDING_RETRY_AFTER_S = 2
+
+
+def wait_for_calls(request: Request) -> None:
+    """Return once the demo's calls are seeded (calls_ready.py). Runs in a worker
+    thread; 503 with Retry-After when the request's budget runs out first."""
+    ready: CallsReady = request.app.state.calls_ready
+    if not ready.wait(budget_of(request)):
+        raise DetailError(
+            "The demo data is still being prepared (its calls are being written); try "
+            f"again in {STILL_SEEDING_RETRY_AFTER_S} seconds.",
+            status=503,
+            headers={"Retry-After": str(STILL_SEEDING_RETRY_AFTER_S)},
+        )
+    if ready.failure is not None:
+        raise DetailError(
+            f"The demo calls could not be prepared ({ready.failure}). Restart the app to "
+            "seed them again.",
+            status=500,
+        )
+
+
 def get_filtered_conn(request: Request) -> Iterator[sqlite3.Connection]:
     """A connection for a request that runs a user's filter over the calls: it first
-    waits for one of the few filter slots (request_budget.FilterSlots), so such work
-    never takes all the CPU from the plain requests beside it."""
+    waits for the calls to be seeded (wait_for_calls), then for one of the few filter
+    slots (request_budget.FilterSlots), so such work never takes all the CPU from the
+    plain requests beside it. Every route that reads call_logs or metric_evaluations
+    takes this one."""
+    wait_for_calls(request)
     budget = budget_of(request)
     with request.app.state.filter_slots.slot(budget):
         with request.app.state.pool.connection(budget) as conn:
