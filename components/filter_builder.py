@@ -937,8 +937,7 @@ def _field_and_op(src: BuilderSource, edit: RowEdit, pending: Condition) -> None
         if pending.op not in ops:
             ops.append(pending.op)
         op_key = key(nid, "op")
-        # set every time: an op's words change with the field's kind ("at least" / "on or after")
-        st.session_state[op_key] = pending.op
+        sync(op_key, pending.op)
         st.selectbox(
             "Comparison",
             options=ops,

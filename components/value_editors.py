@@ -104,14 +104,17 @@ def scale_from_description(text: str | None) -> tuple[float, float] | None:
 
 
 def sync(widget_key: str, value: Any) -> None:
-    """Make the widget show `value` (only before the widget is drawn)."""
-    state = st.session_state
-    if widget_key not in state or not _same(state[widget_key], value):
-        state[widget_key] = value
+    """Make the widget show `value` (only before the widget is drawn).
 
-
-def _same(a: Any, b: Any) -> bool:
-    return type(a) is type(b) and a == b
+    Set every time, even when the session state already holds `value`: only a value set
+    this run goes to the browser with the widget. The session state can hold a value the
+    browser has forgotten: a keyed widget that leaves the page in a run of a fragment
+    other than the one that drew it (a new row's editor is drawn in its group's end, the
+    applied row in a fragment of its own) is not stale to Streamlit, so its value stays,
+    while the browser drops it. Drawn again without its value, the widget shows and
+    sends back its default (a field picker: its first option, "Call time"), which reads
+    as a change the person never made."""
+    st.session_state[widget_key] = value
 
 
 # --- turning typed text into JSON values -----------------------------------------------------

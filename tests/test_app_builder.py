@@ -126,6 +126,34 @@ def test_repro7_escape_in_a_picker_or_the_row_keeps_the_old_value(app_env: Any) 
     assert draft_of(at, did).filters_json()["value"] == other["id"]
 
 
+def test_a_reopened_row_sends_its_values_with_its_inputs(app_env: Any) -> None:
+    """The first row of an empty filter is drawn in the root's end fragment; applied, the
+    whole builder reruns without that fragment, so its inputs left the page in a run of
+    another fragment: Streamlit keeps their values, the browser forgets them. Re-opened,
+    each input must carry its value to the browser: one drawn without it shows (and sends
+    back) its default, the field picker's first option "Call time" (the bad_pattern
+    journey's row that turned into a Call-time row)."""
+    did = make_dashboard(app_env, "Reopened row", filters=None)["id"]
+    at = open_editor(did)
+    at.button(key=f"flt_root_d{did}_add_condition").click().run()
+    pattern = str(edit_of(at, did).node_id)
+    choose_field(at, pattern, "agent.agent_name")
+    at.selectbox(key=f"flt_{pattern}_op").set_value("regex").run()
+    at.text_input(key=f"flt_{pattern}_text").set_value("billing(").run()  # Enter applies
+    assert edit_of(at, did) is None
+    assert at.session_state[f"flt_{pattern}_field"] == "agent.agent_name"  # kept
+    at.button(key=f"flt_{pattern}_open").click().run()
+    assert not at.exception, at.exception
+    field = at.selectbox(key=f"flt_{pattern}_field").proto
+    assert (field.set_value, field.raw_value) == (True, "Agent name")
+    text = at.text_input(key=f"flt_{pattern}_text").proto
+    assert (text.set_value, text.value) == (True, "billing(")
+    at.text_input(key=f"flt_{pattern}_text").set_value("^billing").run()
+    assert draft_of(at, did).filters_json()["conditions"] == [
+        {"field": "agent.agent_name", "op": "regex", "value": "^billing"}
+    ]
+
+
 def test_a_row_without_a_value_blocks_save_and_says_so(app_env: Any) -> None:
     did = make_dashboard(app_env, "Needs a value")["id"]
     at = open_editor(did)

@@ -419,13 +419,6 @@ def test_second_save_is_stopped_and_shown_the_first(
 
 
 # --- (3) problems block Save, at the node ----------------------------------------------------
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug (builder branch): re-opening the pattern row after a Call-time row was "
-    "added and applied, then typing ^billing + Enter: the same interaction carries a change "
-    "of the re-opened row's field selectbox (flt_<pattern>_field) to 'timestamp' (the last "
-    "field picked, in the other row), so the row becomes a Call-time row with '^billing'",
-)
 def test_bad_pattern_and_too_old_start_keep_save_disabled(
     page: Page, streamlit_app: StreamlitApp, demo_api_server: DemoAPI, screenshot_dir: Path
 ) -> None:
