@@ -32,6 +32,7 @@ from cekura_dashboards.control_bar import (
 )
 from cekura_dashboards.relative_dates import oldest_allowed_start, parse_absolute
 from components.errors import escape_markdown
+from components.value_editors import sync
 from services import state_keys as keys
 from services.drafts import get_draft
 
@@ -121,11 +122,6 @@ def _on_agents(dashboard_id: int) -> None:
     _follow()
 
 
-def _sync(widget_key: str, value: Any) -> None:
-    if widget_key not in state or state[widget_key] != value:
-        state[widget_key] = value
-
-
 def _range_choice(current: DateRange | None) -> str:
     if current is None:
         return NO_RANGE
@@ -154,7 +150,7 @@ def _date_range(draft: Any) -> None:
     if choice == NO_RANGE:
         labels[NO_RANGE] = NO_RANGE_LABEL
         options.append(NO_RANGE)
-    _sync(keys.w_ed_range(dashboard_id), choice)
+    sync(keys.w_ed_range(dashboard_id), choice)
     st.selectbox(
         "Date range",
         options=options,
@@ -167,7 +163,7 @@ def _date_range(draft: Any) -> None:
     )
     if choice == CUSTOM and current is not None:
         today = _today()
-        _sync(keys.w_ed_range_dates(dashboard_id), _default_dates(current))
+        sync(keys.w_ed_range_dates(dashboard_id), _default_dates(current))
         st.date_input(
             "From – to (UTC)",
             min_value=oldest_allowed_start().date(),
@@ -193,7 +189,7 @@ def _agents(draft: Any, agents: Mapping[int, str]) -> None:
         return
     options = sorted(agents, key=lambda a: agents[a].lower())
     options += [a for a in current if a not in agents]
-    _sync(keys.w_ed_agents(dashboard_id), list(current))
+    sync(keys.w_ed_agents(dashboard_id), list(current))
     st.multiselect(
         "Agents",
         options=options,

@@ -32,6 +32,7 @@ from cekura_dashboards.widget_changes import (
 from components.errors import escape_markdown, show_server_reason
 from components.filter_builder import FOLLOW_PAGE, render_filter_builder
 from components.inert import inert
+from components.value_editors import sync
 from components.widget_table import render_widget_table, widget_rows
 from services import state_keys as keys
 from services import widget_editing as editing
@@ -47,11 +48,6 @@ def _k(dashboard_id: int, part: str) -> str:
 
 def _value(dashboard_id: int, part: str) -> Any:
     return st.session_state.get(_k(dashboard_id, part))
-
-
-def _sync(widget_key: str, value: Any) -> None:
-    if widget_key not in st.session_state or st.session_state[widget_key] != value:
-        st.session_state[widget_key] = value
 
 
 # --- the list and its actions ----------------------------------------------------------------
@@ -262,7 +258,7 @@ def render_editor(
         st.markdown(f"#### {titles[edit.mode]}")
         choices_col, preview_col = st.columns([1, 1])
         with choices_col:
-            _sync(_k(dashboard_id, "name"), c.name)
+            sync(_k(dashboard_id, "name"), c.name)
             st.text_input(
                 "Name",
                 key=_k(dashboard_id, "name"),
@@ -281,7 +277,7 @@ def render_editor(
                     "duration and p95 duration."
                 )
             charts = rules.chart_type_options(c)
-            _sync(_k(dashboard_id, "chart"), c.chart_type)
+            sync(_k(dashboard_id, "chart"), c.chart_type)
             st.selectbox(
                 "Chart type",
                 options=list(charts),
@@ -295,7 +291,7 @@ def render_editor(
             _reasons(server, "chart_type")
             periods = rules.time_period_options(c)
             if periods:
-                _sync(_k(dashboard_id, "period"), c.time_period)
+                sync(_k(dashboard_id, "period"), c.time_period)
                 st.selectbox(
                     "Time period (one bar per)",
                     options=list(periods),
@@ -310,7 +306,7 @@ def render_editor(
             if c.chart_type == "bar" or (
                 aggregations and c.group_by and c.group_by.get("type") == "bucket"
             ):
-                _sync(_k(dashboard_id, "agg"), c.aggregation)
+                sync(_k(dashboard_id, "agg"), c.aggregation)
                 st.selectbox(
                     "Aggregation",
                     options=list(aggregations),
@@ -370,7 +366,7 @@ def _plot_input(
     value = _plot_value(c)
     if value is not None and value not in labels:
         labels[value] = f"Metric #{c.metric}" if value.startswith("m:") else str(c.field)
-    _sync(_k(dashboard_id, "plot"), value)
+    sync(_k(dashboard_id, "plot"), value)
     st.selectbox(
         "What to plot",
         options=list(labels),
@@ -387,7 +383,7 @@ def _plot_input(
         _value(dashboard_id, "plot") == METADATA_CHOICE and c.field is None
     ):
         if c.field and catalog.is_metadata_field(c.field):
-            _sync(_k(dashboard_id, "meta"), c.field[len(catalog.METADATA_PREFIX) :])
+            sync(_k(dashboard_id, "meta"), c.field[len(catalog.METADATA_PREFIX) :])
         st.text_input(
             "Metadata key",
             key=_k(dashboard_id, "meta"),
@@ -411,7 +407,7 @@ def _group_input(dashboard_id: int, c: rules.Choices) -> None:
     value = _group_value(c.group_by)
     if value not in labels:
         labels[value] = rules.group_words(c.group_by)
-    _sync(_k(dashboard_id, "group"), value)
+    sync(_k(dashboard_id, "group"), value)
     st.selectbox(
         "Group by (optional)",
         options=list(labels),

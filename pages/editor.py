@@ -28,6 +28,7 @@ from components.json_editor import render_json_editor
 from components.match_count import render_match_count
 from components.patch_preview import render_preview
 from components.save_flow import render_flash, render_save_button, render_save_issue
+from components.value_editors import sync
 from components.widget_charts import render_widget_charts
 from components.widget_editor import render_widget_section
 from services import draft_store, reads
@@ -106,11 +107,6 @@ def _toggle_preview(dashboard_id: int) -> None:
 def _on_mode(dashboard_id: int) -> None:
     chosen = state[keys.w_ed_mode(dashboard_id)]
     state[keys.s_editor_mode(dashboard_id)] = chosen or MODE_BUILDER
-
-
-def _sync(widget_key: str, value: Any) -> None:
-    if widget_key not in state or state[widget_key] != value:
-        state[widget_key] = value
 
 
 # --- reference lists (cached per session: a draft edit sends no request) ------------------------
@@ -238,7 +234,7 @@ def _render(draft: Draft) -> None:
 
     name_col, project_col = st.columns([3, 2])
     with name_col:
-        _sync(keys.w_ed_name(dashboard_id), draft.name)
+        sync(keys.w_ed_name(dashboard_id), draft.name)
         st.text_input(
             "Name",
             key=keys.w_ed_name(dashboard_id),
@@ -253,7 +249,7 @@ def _render(draft: Draft) -> None:
         options: list[int] = [NO_PROJECT, *sorted(projects, key=lambda p: projects[p].lower())]
         if draft.project is not None and draft.project not in options:
             options.append(draft.project)
-        _sync(
+        sync(
             keys.w_ed_project(dashboard_id), NO_PROJECT if draft.project is None else draft.project
         )
         st.selectbox(
@@ -421,7 +417,7 @@ def _filter_area(dashboard_id: int) -> None:
     save_key = keys.f_editor("savebar", dashboard_id)
     st.fragment(key=status_key)(_filter_status)(dashboard_id)
     mode = state.get(keys.s_editor_mode(dashboard_id), MODE_BUILDER)
-    _sync(keys.w_ed_mode(dashboard_id), mode)
+    sync(keys.w_ed_mode(dashboard_id), mode)
     st.segmented_control(
         "How to edit the filter",
         options=[MODE_BUILDER, MODE_JSON],
