@@ -1,12 +1,12 @@
 """`make run`'s entry point: `python -m services.launch [streamlit run options]`.
 
 Without an API key configured (environment or secrets) it first starts the demo API in a
-process of its own (services/demo_server.py), which seeds a fresh clone's database on the
-other core while Streamlit boots. Once Streamlit's server is up it imports, in a
-background thread, what the app's first page imports: the browser spends about a second
-loading Streamlit's page before it asks for the first run, and this process is idle then.
-So the first visitor's page run neither seeds, nor starts a server, nor waits for imports:
-it finds demo data ready, or says "Preparing demo data…" until it is.
+process of its own (services/demo_server.py), which starts (and seeds a fresh clone's
+database) on the other core while this one imports what the app's first page imports,
+before Streamlit's server starts. So the first visitor's page run neither seeds, nor
+starts a server, nor waits for imports: it finds demo data ready, or says "Preparing
+demo data…" until it is. (Importing them in a thread once the server was up did no
+better: the thread then competed with the server sending Streamlit's page.)
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ import ast
 import importlib
 import logging
 import sys
-import threading
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,11 +39,7 @@ def first_page_imports() -> list[str]:
     return list(dict.fromkeys([*names, *FIRST_RUN_LIBRARIES]))
 
 
-def _import_when_serving() -> None:
-    from streamlit.runtime import Runtime, RuntimeState
-
-    while not (Runtime.exists() and Runtime.instance().state != RuntimeState.INITIAL):
-        time.sleep(0.02)
+def _import_first_page() -> None:
     for name in first_page_imports():
         try:
             importlib.import_module(name)
@@ -59,7 +53,7 @@ def main(argv: list[str]) -> int:
 
     if configured_settings() is None:
         start_early()
-    threading.Thread(target=_import_when_serving, name="first-page-imports", daemon=True).start()
+    _import_first_page()
     from streamlit.web import cli
 
     sys.argv = ["streamlit", "run", str(ROOT / "app.py"), *argv]
