@@ -30,9 +30,10 @@ if TYPE_CHECKING:  # db.py needs this module, and preparing the data needs no Fa
     from fastapi.responses import JSONResponse
 
 DEFAULT_BUDGET_SECONDS = 5.0
-# SQLite calls the handler every this many virtual-machine steps: about every 0.1 ms, so
-# a stop takes effect at once while the check costs nothing measurable.
-PROGRESS_STEPS = 1000
+# SQLite calls the handler every this many virtual-machine steps: about every millisecond,
+# so a stop still takes effect at once. (Every 1,000 steps the calls into Python were ~5 %
+# of a dashboard's widget data, measured with py-spy.)
+PROGRESS_STEPS = 20_000
 
 
 class RequestBudget:

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
+import orjson
 from fastapi import Depends, Request
 from fastapi.responses import JSONResponse, Response
 
@@ -117,9 +118,21 @@ async def json_body(request: Request) -> Any:
 JsonBody = Annotated[Any, Depends(json_body)]
 
 
+class FastJSONResponse(JSONResponse):
+    """JSON encoded by orjson: one dashboard's widget data is ~400 kB (its line charts'
+    points), which the standard library's encoder takes ~15 ms to write; orjson ~1 ms.
+    Non-string keys become strings, as the standard library makes them."""
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
+        except orjson.JSONEncodeError:  # e.g. an integer past 64 bits, which JSON allows
+            return super().render(content)
+
+
 def json_response(data: Any, status: int = 200, etag: str | None = None) -> JSONResponse:
     headers = {"ETag": etag} if etag else None
-    return JSONResponse(data, status_code=status, headers=headers)
+    return FastJSONResponse(data, status_code=status, headers=headers)
 
 
 def no_content() -> Response:
