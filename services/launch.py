@@ -47,13 +47,26 @@ def _import_first_page() -> None:
             log.warning("Could not import %s ahead of the first page", name, exc_info=True)
 
 
+def _skip_the_repl_check() -> None:
+    """Streamlit's first element of a process checks whether it runs in a REPL, to warn
+    that it should be run with `streamlit run`, which this is. The check walks the stack
+    with inspect.stack(), which resolves the file of every loaded module: ~120 ms of the
+    first page with this app's modules loaded. Marking the warning as shown skips it."""
+    import streamlit.delta_generator
+
+    streamlit.delta_generator._use_warning_has_been_displayed = True
+
+
 def main(argv: list[str]) -> int:
     from services.demo_server import start_early
+    from services.router import start_outside_pages_directory_mode
     from services.settings import configured_settings
 
     if configured_settings() is None:
         start_early()
     _import_first_page()
+    start_outside_pages_directory_mode()
+    _skip_the_repl_check()
     from streamlit.web import cli
 
     sys.argv = ["streamlit", "run", str(ROOT / "app.py"), *argv]

@@ -30,6 +30,15 @@ def leave_pages_directory_mode() -> bool:
     return True
 
 
+def start_outside_pages_directory_mode() -> None:
+    """Before Streamlit's server starts (services/launch.py): the process never enters
+    the old mode (Streamlit decides it only while it is undecided), so the first page
+    of a process needs no second run through the router."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
+
+
 def ensure_router() -> None:
     """Make sure this run went through app.py's `st.navigation`: leaving the old mode and
     rerunning lands on the same page, this time through the router. Not under AppTest: a
