@@ -20,8 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 # The scripts of a first visit: the router and the default page.
 FIRST_PAGE = (ROOT / "app.py", ROOT / "pages" / "dashboards.py")
-# What their functions import when first called, which no import statement names.
-FIRST_RUN_LIBRARIES = ("pandas", "pyarrow")
+# What their functions import when first called, which no import statement names (PIL:
+# Streamlit reads the favicon with it).
+FIRST_RUN_LIBRARIES = ("pandas", "pyarrow", "PIL.Image")
 
 log = logging.getLogger(__name__)
 
