@@ -91,6 +91,11 @@ def main() -> None:
                     page.mouse.move(1390, 990)
                     page.wait_for_timeout(400)
                     page.screenshot(path=str(ROOT / "docs" / f"builder-{size}.png"), full_page=True)
+                    more = page.locator('[class*="st-key-flt_"][class*="_more"]')
+                    if more.count():  # a long group: its page of rows ends in "Show … more"
+                        more.first.scroll_into_view_if_needed()
+                        page.wait_for_timeout(400)
+                        page.screenshot(path=str(ROOT / "docs" / f"builder-{size}-end.png"))
                 browser.close()
         finally:
             if app is not None:
