@@ -255,15 +255,16 @@ _restore(SEARCH_INPUT, SEARCH)
 state[PROJECT_INPUT] = ALL_PROJECTS if state[PROJECT] is None else state[PROJECT]
 _restore(PAGE_SIZE_INPUT, PAGE_SIZE)
 
-search_col, project_col, refresh_col, new_col = st.columns(
-    [4, 3, 1.4, 2], vertical_alignment="bottom"
-)
+# One row: the search takes the room the buttons (as wide as their words) leave.
+top_row = st.container(horizontal=True, vertical_alignment="bottom", key="dash_top_row")
+search_col = project_col = refresh_col = new_col = top_row
 search_col.text_input(
     "Search by name",
     key=SEARCH_INPUT,
     placeholder="Type part of a name, then press Enter",
     on_change=_on_query_change,
     args=(SEARCH_INPUT, SEARCH),
+    width="stretch",
 )
 project_col.selectbox(
     "Project",
@@ -271,6 +272,7 @@ project_col.selectbox(
     key=PROJECT_INPUT,
     format_func=lambda pid: "All projects" if pid == ALL_PROJECTS else names[pid],
     on_change=_on_project_change,
+    width=240,
 )
 refresh_col.button(
     "Refresh",
@@ -279,7 +281,7 @@ refresh_col.button(
     on_click=_refresh,
     help="Load the list again, including changes other people made.",
 )
-with new_col.popover("New dashboard", icon=":material/add:", key=keys.W_DASH_NEW, width="stretch"):
+with new_col.popover("New dashboard", icon=":material/add:", key=keys.W_DASH_NEW, width="content"):
     with st.form(keys.W_DASH_CREATE_FORM, border=False):
         st.text_input("Name", key=CREATE_NAME, max_chars=MAX_NAME)
         create_options = [*project_ids, ALL_PROJECTS]
@@ -399,9 +401,11 @@ with actions_box:
     # One layout whatever is selected (buttons disabled instead of missing), so ticking
     # a row never changes this box's height and the table below it does not jump.
     with st.container(border=True, key="dash_selected_box"):
-        info_col, open_col, dup_col, del_col, bulk_col, exp_col = st.columns(
-            [2.6, 1.0, 1.3, 1.3, 1.8, 1.1], vertical_alignment="center"
-        )
+        # What is selected above, the actions below in one row of buttons as wide as
+        # their words (fixed columns cut the words off in a narrow window).
+        info_col = st.container()
+        actions = st.container(horizontal=True, gap="small", key="dash_actions_row")
+        open_col = dup_col = del_col = bulk_col = exp_col = actions
         one = "Select exactly one dashboard for this."
         with info_col:
             if selected is not None:
@@ -419,7 +423,7 @@ with actions_box:
             key=keys.W_DASH_OPEN,
             type="primary",
             icon=":material/edit:",
-            width="stretch",
+            width="content",
             disabled=selected is None,
             help=one if selected is None else None,
         ):
@@ -430,13 +434,13 @@ with actions_box:
                 "Duplicate",
                 key=keys.W_DASH_DUP_OFF,
                 icon=":material/content_copy:",
-                width="stretch",
+                width="content",
                 disabled=True,
                 help=one,
             )
         else:
             with dup_col.popover(
-                "Duplicate", icon=":material/content_copy:", key=keys.W_DASH_DUP, width="stretch"
+                "Duplicate", icon=":material/content_copy:", key=keys.W_DASH_DUP, width="content"
             ):
                 name = display_name(selected)
                 dup_key = keys.w_dash_dup_name(selected.id)
@@ -457,7 +461,7 @@ with actions_box:
             icon=":material/delete:",
             on_click=_ask_delete,
             args=(selected,),
-            width="stretch",
+            width="content",
             disabled=selected is None or cannot_delete is not None,
             help=one if selected is None else cannot_delete,
         )
@@ -466,7 +470,7 @@ with actions_box:
             "Bulk change…",
             icon=":material/library_add_check:",
             key=keys.W_DASH_BULK,
-            width="stretch",
+            width="content",
         ):
             if cannot_bulk is not None:
                 st.caption(inert(cannot_bulk))
@@ -502,7 +506,7 @@ with actions_box:
             mime="application/json",
             key=keys.W_DASH_EXPORT,
             icon=":material/download:",
-            width="stretch",
+            width="content",
             disabled=not chosen,
             help="The ticked dashboards with their widgets, as a JSON file; import it from "
             "the History page.",
