@@ -239,6 +239,22 @@ def _shown(scope: str) -> dict[str, int]:
     return found
 
 
+def _pinned(scope: str) -> set[str]:
+    found = st.session_state.get(keys.s_flt_pinned(scope))
+    if not isinstance(found, set):
+        found = set()
+        st.session_state[keys.s_flt_pinned(scope)] = found
+    return found
+
+
+def _rerun_note(scope: str) -> dict[str, Any]:
+    found = st.session_state.get(keys.s_flt_rerun_note(scope))
+    if not isinstance(found, dict):
+        found = {}
+        st.session_state[keys.s_flt_rerun_note(scope)] = found
+    return found
+
+
 def _drawn(scope: str) -> dict[str, set[str]]:
     found = st.session_state.get(keys.s_flt_drawn(scope))
     if not isinstance(found, dict):
@@ -277,8 +293,15 @@ def _rerun(src: BuilderSource, targets: Sequence[str]) -> None:
     wanted = list(dict.fromkeys(targets))
     if FOLLOW_PAGE in wanted:
         st.rerun()
-    if _is_own_rerun(wanted):
+    # One interaction can run several callbacks (a value typed, then a button clicked):
+    # once any of them names fragments, only those rerun, so each names the others'
+    # too. The note is cleared when a builder fragment next draws.
+    note = _rerun_note(src.scope)
+    if not note.get("named") and _is_own_rerun(wanted):
+        note["own"] = wanted
         return
+    wanted = list(dict.fromkeys([*note.get("own", ()), *wanted]))
+    note["named"] = True
     try:
         st.rerun(wanted)
     except StreamlitAPIException:
@@ -398,6 +421,7 @@ def _apply(src: BuilderSource) -> None:
     old_root = src.get_tree()
     try:
         if edit.is_new:
+            _pinned(src.scope).add(pending.node_id)
             src.edit(lambda t: insert(t, edit.parent_id, pending))
         else:
             src.edit(lambda t: replace_node(t, edit.node_id, pending))
@@ -532,6 +556,11 @@ def _row_action(src: BuilderSource, node_id: str, action: str) -> None:
     except FilterEditError:
         log.info("Ignored an edit of a node that is gone")
     new_root = src.get_tree()
+    moved_to = parent_of(new_root, node_id)
+    if action in ("up", "down", "duplicate") and moved_to is not None:
+        place = next(i for i, c in enumerate(moved_to.conditions) if c.node_id == node_id)
+        nearby = moved_to.conditions[place : place + 2 if action == "duplicate" else place + 1]
+        _pinned(src.scope).update(c.node_id for c in nearby)  # the row, and its copy
     if action == "delete":
         targets = _removed_targets(src, tree, node, parent)
     elif parent is None or new_root is None or tree is None or new_root.node_id != tree.node_id:
@@ -578,7 +607,11 @@ def render_filter_builder(
 
 
 def _fragment(fragment_key: str, body: Callable[..., None]) -> Callable[..., None]:
-    return st.fragment(key=fragment_key)(body)
+    def draw(src: BuilderSource, *args: Any) -> None:
+        _rerun_note(src.scope).clear()  # the callbacks of the last interaction are done
+        body(src, *args)
+
+    return st.fragment(key=fragment_key)(draw)
 
 
 def _builder_body(src: BuilderSource) -> None:
@@ -610,17 +643,23 @@ def _group_box(src: BuilderSource, group_id: str, depth: int) -> None:
         _drawn(src.scope)[group_id] = {c.node_id for c in group.conditions}
         if not folded:
             limit = _shown(src.scope).get(group_id, ROWS_SHOWN)
+            edit = current_edit(src.scope)
+            kept = _pinned(src.scope) | ({edit.node_id} if edit is not None else set())
+            past = group.conditions[limit:]
             for child in group.conditions[:limit]:
                 _child(src, child, depth)
-            if len(group.conditions) > limit:
-                _more_rows(src, group, limit)
+            hidden = [c for c in past if c.node_id not in kept]
+            if hidden:
+                _more_rows(src, group, hidden, limit)
+            for child in past:
+                if child.node_id in kept:
+                    _child(src, child, depth)
             _fragment(f_filter(group_id, "end"), _group_end)(src, group_id, depth + 1)
 
 
-def _more_rows(src: BuilderSource, group: Group, limit: int) -> None:
+def _more_rows(src: BuilderSource, group: Group, hidden: list[Node], limit: int) -> None:
     """The line under a long group's first conditions: how many more, and whether any of
     them has a problem (Save says so too, but it must be findable here)."""
-    hidden = group.conditions[limit:]
     problems = src.problems()
     with_problems = sum(
         1 for child in hidden for _, node in iter_nodes(child) if problems.get(node.node_id)
@@ -636,7 +675,8 @@ def _more_rows(src: BuilderSource, group: Group, limit: int) -> None:
         icon=":material/expand_more:",
         on_click=_show_more,
         args=(src, group.node_id, limit + step),
-        help=f"This group has {len(group.conditions)} conditions; {limit} are shown.",
+        help=f"This group has {len(group.conditions)} conditions; "
+        f"{len(group.conditions) - len(hidden)} are shown.",
     )
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import streamlit as st
 
-from cekura_dashboards.client import CekuraClient
+from cekura_dashboards.client import DEFAULT_BASE_URL, CekuraClient
 from cekura_dashboards.patch import change_list, curl_snippet, json_diff, python_snippet
 from components.inert import inert
 from components.widget_editor import render_widget_requests
@@ -82,7 +82,7 @@ def render_preview(
             st.caption(
                 "This app runs on its built-in demo data: the address and the masked key "
                 "below are the demo server's, which only this app can reach. Against "
-                "Cekura, use https://api.cekura.ai and your own API key."
+                f"Cekura, use {DEFAULT_BASE_URL} and your own API key."
             )
         else:
             st.caption("Your API key is shown masked: put your own key in its place.")

@@ -2,7 +2,8 @@
 [--calls N] [--enable-fault-api] [--no-etags] [--ignore-search] [--request-budget SECONDS]
 [--calls-in-background] [--stop-with-stdin]`,
 or `python -m demo_api --prepare-only --db PATH [--seed N] [--calls N]` to seed (or bring
-up to now) the database and exit, which `make run` does beside Streamlit's start-up.
+up to now) the database and exit. `make run` starts it with --calls-in-background and
+--stop-with-stdin (services/demo_server.py).
 
 The key may come from the environment (`DEMO_API_KEY`) instead of `--api-key`, which keeps
 it out of the process list that every local user can read.

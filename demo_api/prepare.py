@@ -1,13 +1,13 @@
 """Getting the demo database ready: the schema, the seed on first use, and on a later
-start the clock offset (seed.set_offset_to_now). Needs neither FastAPI nor a server, so
-`python -m demo_api --prepare-only` can do it beside Streamlit's own start-up (Makefile).
+start the clock offset (seed.set_offset_to_now). Needs neither FastAPI nor a server
+(`python -m demo_api --prepare-only` does only this).
 
 A fresh database is seeded in two phases: the small tables the dashboards list needs, then
 the calls, which a demo server may have seeded by a process of its own after it starts
 listening (`calls_ready`; calls_ready.py, calls_seeder.py).
 
-Two processes may prepare one file at once (`make run` prepares it while the app's demo
-server starts): an exclusive lock on `<file>.lock` makes the second wait and then find the
+Two processes may prepare one file at once (two apps started on one database, or the
+calls seeder and a second start): an exclusive lock on `<file>.lock` makes the second wait and then find the
 data seeded, instead of seeding it twice.
 """
 

@@ -251,6 +251,17 @@ def s_flt_shown(scope: str) -> str:
     return f"s_flt_shown_{scope}"
 
 
+def s_flt_pinned(scope: str) -> str:
+    """The ids of rows added, moved or copied in this session: shown even past a long
+    group's first page of rows, so what one just did never hides behind "Show more"."""
+    return f"s_flt_pinned_{scope}"
+
+
+def s_flt_rerun_note(scope: str) -> str:
+    """What the builder's callbacks of the current interaction asked to rerun."""
+    return f"s_flt_rerun_note_{scope}"
+
+
 def s_flt_drawn(scope: str) -> str:
     """Per group id, the child ids its body drew (the rest are drawn at its end)."""
     return f"s_flt_drawn_{scope}"

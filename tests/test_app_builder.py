@@ -216,3 +216,23 @@ def test_a_long_group_shows_a_page_of_rows_and_says_what_is_hidden(app_env: Any)
     shown = {b.key for b in at.button if str(b.key).endswith("_open")}
     assert shown >= {f"flt_{i}_open" for i in ids}
     assert f"flt_{tree.node_id}_more" not in {b.key for b in at.button}
+
+
+def test_a_row_added_to_a_long_group_stays_in_view_after_the_page_is_drawn_again(
+    app_env: Any,
+) -> None:
+    rows: list[dict[str, Any]] = [{"field": "duration", "op": "gte", "value": i} for i in range(30)]
+    made = make_dashboard(
+        app_env, "Long board, added", filters={"operator": "and", "conditions": rows}
+    )
+    did = made["id"]
+    at = open_editor(did)
+    root = draft_of(at, did).tree.node_id
+    new = add_row(at, did)
+    choose_field(at, new, "duration")
+    at.number_input(key=f"flt_{new}_number").set_value(5000).run()
+    assert not at.exception, at.exception
+    assert draft_of(at, did).tree.conditions[-1].node_id == new  # past the first 25
+    at.run()  # the whole page again, as after any change outside the builder
+    assert f"flt_{new}_open" in {b.key for b in at.button}
+    assert at.button(key=f"flt_{root}_more").label == "Show 5 more"  # the new row is not hidden
