@@ -223,44 +223,33 @@ def _set_edit(scope: str, edit: RowEdit | None) -> None:
     st.session_state[keys.s_flt_edit(scope)] = edit
 
 
-def _collapsed(scope: str) -> set[str]:
-    found = st.session_state.get(keys.s_flt_collapsed(scope))
-    if not isinstance(found, set):
-        found = set()
-        st.session_state[keys.s_flt_collapsed(scope)] = found
+def _kept(key: str, kind: type[Any]) -> Any:
+    """The set or dict the builder keeps under `key` in session state (made when absent)."""
+    found = st.session_state.get(key)
+    if not isinstance(found, kind):
+        found = kind()
+        st.session_state[key] = found
     return found
+
+
+def _collapsed(scope: str) -> set[str]:
+    return _kept(keys.s_flt_collapsed(scope), set)
 
 
 def _shown(scope: str) -> dict[str, int]:
-    found = st.session_state.get(keys.s_flt_shown(scope))
-    if not isinstance(found, dict):
-        found = {}
-        st.session_state[keys.s_flt_shown(scope)] = found
-    return found
+    return _kept(keys.s_flt_shown(scope), dict)
 
 
 def _pinned(scope: str) -> set[str]:
-    found = st.session_state.get(keys.s_flt_pinned(scope))
-    if not isinstance(found, set):
-        found = set()
-        st.session_state[keys.s_flt_pinned(scope)] = found
-    return found
+    return _kept(keys.s_flt_pinned(scope), set)
 
 
 def _rerun_note(scope: str) -> dict[str, Any]:
-    found = st.session_state.get(keys.s_flt_rerun_note(scope))
-    if not isinstance(found, dict):
-        found = {}
-        st.session_state[keys.s_flt_rerun_note(scope)] = found
-    return found
+    return _kept(keys.s_flt_rerun_note(scope), dict)
 
 
 def _drawn(scope: str) -> dict[str, set[str]]:
-    found = st.session_state.get(keys.s_flt_drawn(scope))
-    if not isinstance(found, dict):
-        found = {}
-        st.session_state[keys.s_flt_drawn(scope)] = found
-    return found
+    return _kept(keys.s_flt_drawn(scope), dict)
 
 
 def _root_key(scope: str) -> str:
