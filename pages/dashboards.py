@@ -257,8 +257,7 @@ _restore(PAGE_SIZE_INPUT, PAGE_SIZE)
 
 # One row: the search takes the room the buttons (as wide as their words) leave.
 top_row = st.container(horizontal=True, vertical_alignment="bottom", key="dash_top_row")
-search_col = project_col = refresh_col = new_col = top_row
-search_col.text_input(
+top_row.text_input(
     "Search by name",
     key=SEARCH_INPUT,
     placeholder="Type part of a name, then press Enter",
@@ -266,7 +265,7 @@ search_col.text_input(
     args=(SEARCH_INPUT, SEARCH),
     width="stretch",
 )
-project_col.selectbox(
+top_row.selectbox(
     "Project",
     options=[ALL_PROJECTS, *project_ids],
     key=PROJECT_INPUT,
@@ -274,14 +273,14 @@ project_col.selectbox(
     on_change=_on_project_change,
     width=240,
 )
-refresh_col.button(
+top_row.button(
     "Refresh",
     key=keys.W_DASH_REFRESH,
     icon=":material/refresh:",
     on_click=_refresh,
     help="Load the list again, including changes other people made.",
 )
-with new_col.popover("New dashboard", icon=":material/add:", key=keys.W_DASH_NEW, width="content"):
+with top_row.popover("New dashboard", icon=":material/add:", key=keys.W_DASH_NEW, width="content"):
     with st.form(keys.W_DASH_CREATE_FORM, border=False):
         st.text_input("Name", key=CREATE_NAME, max_chars=MAX_NAME)
         create_options = [*project_ids, ALL_PROJECTS]
@@ -403,11 +402,10 @@ with actions_box:
     with st.container(border=True, key="dash_selected_box"):
         # What is selected above, the actions below in one row of buttons as wide as
         # their words (fixed columns cut the words off in a narrow window).
-        info_col = st.container()
+        info = st.container()
         actions = st.container(horizontal=True, gap="small", key="dash_actions_row")
-        open_col = dup_col = del_col = bulk_col = exp_col = actions
         one = "Select exactly one dashboard for this."
-        with info_col:
+        with info:
             if selected is not None:
                 name = display_name(selected)
                 st.markdown(f"**{inert(name)}**")
@@ -418,7 +416,7 @@ with actions_box:
             else:
                 st.markdown("**Nothing selected**")
                 st.caption("Tick one or more rows to act on them.")
-        if open_col.button(
+        if actions.button(
             "Open",
             key=keys.W_DASH_OPEN,
             type="primary",
@@ -430,7 +428,7 @@ with actions_box:
             assert selected is not None
             st.switch_page(EDITOR_PAGE, query_params={"dashboard": str(selected.id)})
         if selected is None:
-            dup_col.button(
+            actions.button(
                 "Duplicate",
                 key=keys.W_DASH_DUP_OFF,
                 icon=":material/content_copy:",
@@ -439,7 +437,7 @@ with actions_box:
                 help=one,
             )
         else:
-            with dup_col.popover(
+            with actions.popover(
                 "Duplicate", icon=":material/content_copy:", key=keys.W_DASH_DUP, width="content"
             ):
                 name = display_name(selected)
@@ -455,7 +453,7 @@ with actions_box:
                     disabled=cannot_edit is not None,
                     help=cannot_edit,
                 )
-        del_col.button(
+        actions.button(
             "Delete…",
             key=keys.W_DASH_DELETE,
             icon=":material/delete:",
@@ -466,7 +464,7 @@ with actions_box:
             help=one if selected is None else cannot_delete,
         )
         # --- bulk: change the ticked rows, or every dashboard that matches ---
-        with bulk_col.popover(
+        with actions.popover(
             "Bulk change…",
             icon=":material/library_add_check:",
             key=keys.W_DASH_BULK,
@@ -497,7 +495,7 @@ with actions_box:
                 choose_matching(project_id=state[PROJECT], search=state[SEARCH], count=total)
                 st.switch_page(BULK_PAGE)
         # --- end bulk ---
-        exp_col.download_button(
+        actions.download_button(
             "Export",
             data=_export(chosen),
             file_name=(
