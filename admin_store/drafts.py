@@ -1,6 +1,8 @@
 """Unsaved drafts, kept so that a reload, a reopened tab or another app process finds
 them again: keyed by a random token (the editor puts it in its URL), owned by one
-`ApiConnection`, dropped 14 days after their last save (purged whenever drafts are read)."""
+`ApiConnection`, dropped 14 days after their last save (purged whenever drafts are read,
+not on a save: the editor saves after every edit, and a save never revives an expired
+draft)."""
 
 from __future__ import annotations
 
@@ -40,12 +42,12 @@ class Drafts:
         document = _json_document(draft)
         now = self._db.now()
         with self._db.write() as conn:
-            self._purge(conn)
             if token:
                 updated = conn.execute(
                     drafts.update()
                     .where(_owned(connection, token))
                     .where(drafts.c.dashboard_id == dashboard_id)
+                    .where(drafts.c.updated_at >= self._cutoff())
                     .values(draft_json=document, base_updated_at=base_updated_at, updated_at=now)
                     .returning(drafts.c.created_at)
                 ).first()
@@ -95,9 +97,13 @@ class Drafts:
         with self._db.write() as conn:
             return self._purge(conn)
 
+    def _cutoff(self) -> Any:
+        return self._db.now() - DRAFT_LIFETIME
+
     def _purge(self, conn: sa.Connection) -> int:
-        cutoff = self._db.now() - DRAFT_LIFETIME
-        return int(conn.execute(drafts.delete().where(drafts.c.updated_at < cutoff)).rowcount)
+        return int(
+            conn.execute(drafts.delete().where(drafts.c.updated_at < self._cutoff())).rowcount
+        )
 
 
 def _owned(connection: ApiConnection, token: str) -> sa.ColumnElement[bool]:

@@ -380,3 +380,20 @@ def test_postgres_locks_are_per_dashboard(postgres_server) -> None:  # type: ign
                 pass
     holder.close()
     waiter.close()
+
+
+def test_a_save_does_not_revive_a_draft_that_expired_unread(store_url: str) -> None:
+    """Saves do not purge (the editor saves after every edit); an expired draft that no
+    read has purged yet still cannot be saved over."""
+    clock = Clock()
+    store = Store.open(store_url, clock=clock)
+    me = store.connection(BASE, KEY)
+    old = store.drafts.save(me, dashboard_id=1, draft={"a": 1}, base_updated_at=None)
+    clock.now += DRAFT_LIFETIME + timedelta(seconds=1)
+    renewed = store.drafts.save(
+        me, dashboard_id=1, draft={"a": 2}, base_updated_at=None, token=old.token
+    )
+    assert renewed.token != old.token
+    assert store.drafts.get(me, old.token) is None
+    assert store.drafts.get(me, renewed.token).draft == {"a": 2}  # type: ignore[union-attr]
+    store.close()
