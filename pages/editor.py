@@ -13,7 +13,9 @@ import os
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from cekura_dashboards.control_bar import read_agents, read_date_range
 from cekura_dashboards.errors import CekuraError, NotFoundError
 from cekura_dashboards.filter_sentence import describe_filter
 from cekura_dashboards.filter_tree import FilterParseError
@@ -299,31 +301,87 @@ def _render(draft: Draft) -> None:
 CHARTS_OFF = os.environ.get("CEKURA_EDITOR_CHARTS", "").strip().lower() in ("0", "off", "no")
 
 
+# A builder change reruns only the followers whose inputs it changed: each notes, when it
+# draws, what it was drawn from (cheap facts of the draft, no request), and a follower whose
+# inputs are as it drew them is left as it is. What the browser redraws is then the row and
+# the sentence, not the whole filter area.
+FOLLOWERS = ("toolbar", "status", "savebar", "control", "charts", "count")
+OUTSIDE_AREA = ("control", "charts", "count")  # drawn outside the filter area's fragment
+
+
+def _inputs(part: str, draft: Draft, filters: str) -> Any:
+    """What follower `part` shows of the draft (whose filter is `filters`, as
+    reads.filter_key), as a value to compare."""
+    dashboard_id = draft.dashboard_id
+    if part == "toolbar":
+        first = state.get(keys.s_editor_first_copy(dashboard_id))
+        dirty = draft.is_dirty()
+        return (dirty, first is draft.loaded, bool(draft.undo_stack), bool(draft.redo_stack))
+    if part == "control":
+        return (
+            read_date_range(draft.tree),
+            read_agents(draft.tree),
+            draft.project,
+            state.get(keys.s_control_bar_error(dashboard_id)),
+        )
+    if part == "status":
+        return (filters, draft.project, state.get(keys.s_editor_mode(dashboard_id)))
+    if part == "savebar":
+        agents, metrics = _filter_names(draft)
+        preview_open = bool(state.get(keys.s_preview_open(dashboard_id), False))
+        return (
+            draft.is_dirty(),
+            has_errors(_validated(draft, agents, metrics)),
+            resolve_window(draft.tree) is None,
+            filters if preview_open else None,
+            id(draft.save_issue),
+            draft.pending_json,
+            draft.project,
+        )
+    if part == "charts":
+        # with no widgets there is nothing a filter changes
+        return (filters if draft.loaded.widgets else None, draft.project, id(draft.loaded))
+    return (filters, draft.project)  # count
+
+
+def _drawn(dashboard_id: int) -> dict[str, Any]:
+    found: dict[str, Any] | None = state.get(keys.s_editor_drawn(dashboard_id))
+    if found is None:
+        found = state[keys.s_editor_drawn(dashboard_id)] = {}
+    return found
+
+
+def _draws(part: str, draft: Draft) -> None:
+    """Follower `part` is being drawn from the draft as it is now."""
+    _drawn(draft.dashboard_id)[part] = _inputs(part, draft, reads.filter_key(draft.filters_json()))
+
+
+def _stale(draft: Draft) -> list[str]:
+    """The followers drawn from something the draft no longer is."""
+    drawn = _drawn(draft.dashboard_id)
+    parts = [p for p in FOLLOWERS if not (CHARTS_OFF and p in ("charts", "count"))]
+    filters = reads.filter_key(draft.filters_json())
+    missing = object()
+    return [p for p in parts if drawn.get(p, missing) != _inputs(p, draft, filters)]
+
+
 def _followers(dashboard_id: int) -> list[str]:
-    """The fragments a builder change reruns: the status line and Save bar always; the
-    control bar, the count and the charts only when the filter they drew is not the
-    draft's any more (a change that leaves the filter as it was costs no read)."""
-    followers = [keys.f_editor("status", dashboard_id), keys.f_editor("savebar", dashboard_id)]
+    """The fragments a builder change reruns: those of the toolbar, the sentence, the Save
+    bar, the control bar, the count and the charts that the change made stale (a change
+    that leaves the filter as it was costs no read)."""
     draft = get_draft(dashboard_id)
-    if draft is not None and state.get(keys.s_editor_followed(dashboard_id)) != reads.filter_key(
-        draft.filters_json()
-    ):
-        followers.append(keys.f_editor("control", dashboard_id))
-        if not CHARTS_OFF:
-            followers += [
-                keys.f_editor("charts", dashboard_id),
-                keys.f_editor("count", dashboard_id),
-            ]
-    return followers
+    if draft is None:
+        return [keys.f_editor("status", dashboard_id), keys.f_editor("savebar", dashboard_id)]
+    return [keys.f_editor(part, dashboard_id) for part in _stale(draft)]
 
 
 def _control_bar(dashboard_id: int) -> None:
     """The date range and agents (components/control_bar.py); a change there reruns the
-    page, so the builder shows it. Notes which filter the followers drew."""
+    page, so the builder shows it."""
     draft = get_draft(dashboard_id)
     if draft is None:
         return
-    state[keys.s_editor_followed(dashboard_id)] = reads.filter_key(draft.filters_json())
+    _draws("control", draft)
     render_control_bar(draft, _names(reads.load_agents, draft.project, "agent_name"))
 
 
@@ -357,6 +415,7 @@ def _charts(dashboard_id: int) -> None:
     draft = get_draft(dashboard_id)
     if draft is None:
         return
+    _draws("charts", draft)
     try:
         loaded, differs, blocked = _chart_reads(draft)
     except CekuraError as err:
@@ -379,6 +438,7 @@ def _match_count(dashboard_id: int) -> None:
     draft = get_draft(dashboard_id)
     if draft is None:
         return
+    _draws("count", draft)
     try:
         loaded, differs, blocked = _chart_reads(draft)
     except CekuraError:
@@ -413,9 +473,8 @@ def _filter_area(dashboard_id: int) -> None:
         return
     _keep(draft, notices=False)  # a JSON edit reruns only this fragment
     st.subheader("Filter", anchor=False)
-    status_key = keys.f_editor("status", dashboard_id)
-    save_key = keys.f_editor("savebar", dashboard_id)
-    st.fragment(key=status_key)(_filter_status)(dashboard_id)
+    st.fragment(key=keys.f_editor("toolbar", dashboard_id))(_toolbar)(dashboard_id)
+    st.fragment(key=keys.f_editor("status", dashboard_id))(_filter_status)(dashboard_id)
     mode = state.get(keys.s_editor_mode(dashboard_id), MODE_BUILDER)
     sync(keys.w_ed_mode(dashboard_id), mode)
     st.segmented_control(
@@ -445,11 +504,16 @@ def _filter_area(dashboard_id: int) -> None:
             follow=lambda: _followers(dashboard_id),
             server_errors=lambda: _server_errors(dashboard_id),
         )
-    st.fragment(key=save_key)(_filter_save)(dashboard_id)
-    if state.get(keys.s_editor_followed(dashboard_id)) != reads.filter_key(draft.filters_json()):
+    st.fragment(key=keys.f_editor("savebar", dashboard_id))(_filter_save)(dashboard_id)
+    if _is_fragment_run() and set(_stale(draft)) & set(OUTSIDE_AREA):
         # JSON applied here (this fragment's own rerun): the control bar, the count and
         # the charts follow, once the area is drawn
         st.rerun(scope="app")
+
+
+def _is_fragment_run() -> bool:
+    ctx = get_script_run_ctx()
+    return ctx is not None and bool(ctx.fragment_ids_this_run)
 
 
 def _on_demo_data() -> bool:
@@ -511,9 +575,9 @@ def _filter_status(dashboard_id: int) -> None:
     draft = get_draft(dashboard_id)
     if draft is None:
         return
+    _draws("status", draft)
     agents, metrics = _filter_names(draft)
     problems = _validated(draft, agents, metrics)
-    _toolbar(draft, draft.is_dirty())
     sentence = describe_filter(draft.tree, agents=agents, metrics=metrics)
     st.info(
         escape_markdown(_short_sentence(sentence)) + ".",
@@ -539,6 +603,7 @@ def _filter_save(dashboard_id: int) -> None:
     if draft is None:
         return
     _keep(draft, notices=False)  # after a builder edit, only this and its peers rerun
+    _draws("savebar", draft)
     agents, metrics = _filter_names(draft)
     problems = _validated(draft, agents, metrics)
     dirty = draft.is_dirty()
@@ -591,8 +656,13 @@ def _project_list() -> dict[int, str]:
         return {}
 
 
-def _toolbar(draft: Draft, dirty: bool) -> None:
-    dashboard_id = draft.dashboard_id
+def _toolbar(dashboard_id: int) -> None:
+    """What the draft is (unsaved, saved, as it was), Undo, Redo and Discard."""
+    draft = get_draft(dashboard_id)
+    if draft is None:
+        return
+    _draws("toolbar", draft)
+    dirty = draft.is_dirty()
     with st.container(
         horizontal=True, vertical_alignment="center", key=f"ed_toolbar_{dashboard_id}"
     ):

@@ -288,9 +288,10 @@ def f_editor(part: str, dashboard_id: int) -> str:
     return f"fragment_ed_{part}_{int(dashboard_id)}"
 
 
-def s_editor_followed(dashboard_id: int) -> str:
-    """The filter (as reads.filter_key) the control bar, count and charts last drew."""
-    return f"s_editor_followed_{int(dashboard_id)}"
+def s_editor_drawn(dashboard_id: int) -> str:
+    """What each of the editor's followers (toolbar, sentence, Save bar, control bar,
+    count, charts) was last drawn from: {part: its inputs}."""
+    return f"s_editor_drawn_{int(dashboard_id)}"
 
 
 def s_editor_problems(dashboard_id: int) -> str:
