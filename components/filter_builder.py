@@ -3,10 +3,11 @@ edited, in groups that say their words and fold away.
 
 How an edit stays small (nested, keyed fragments, Streamlit 1.67 `st.fragment(key=...)` and
 `st.rerun([keys])` from a callback): every row, every group heading and every group's end
-(where new rows appear, with the add buttons) is a fragment of its own. A callback reruns
-only the fragments it touched: opening a row reruns that row and the row that closes;
-applying a row reruns that row (a new row: its group's end) and the caller's `follow`
-fragments (the sentence and Save); moving, duplicating or wrapping reruns the group it
+(rows added since, the new row being made and the add buttons) is a fragment of its own.
+A callback reruns only the fragments it touched: opening a row reruns that row and the row
+that closes ("Add condition": the group's end); applying a row reruns that row (a new row:
+its group's end) and those of the caller's `follow` fragments the change made stale (the
+sentence, Save, the count, ...); moving, duplicating or wrapping reruns the group it
 happens in; only a change of the root reruns the whole builder. A read-only row is one
 button (its sentence) and, when it has problems, one line of text: no inputs, so what a
 rerun costs does not grow with the filter.
@@ -343,6 +344,20 @@ def _add_row(src: BuilderSource, parent_id: str | None) -> None:
     _rerun(src, [*_slot(src, before), *_slot(src, edit)])
 
 
+def _pick_group_kind(src: BuilderSource, parent_id: str | None) -> None:
+    """ "Add group": first what kind of group (the new-row slot asks), then its first row."""
+    before = current_edit(src.scope)
+    edit = RowEdit(new_node_id(), "group", parent_id=parent_id, is_new=True)
+    _set_edit(src.scope, edit)
+    _rerun(src, [*_slot(src, before), *_slot(src, edit)])
+
+
+def _on_group_kind(src: BuilderSource, widget_key: str, parent_id: str | None) -> None:
+    operator = st.session_state[widget_key]
+    if operator is not None:
+        _add_group(src, parent_id, operator)
+
+
 def _add_group(src: BuilderSource, parent_id: str | None, operator: str) -> None:
     """A new group, with its first row open: the group is in the tree at once (so the
     row has a place); cancelling that row takes the empty group away again."""
@@ -382,7 +397,7 @@ def _close(src: BuilderSource) -> None:
     edit = current_edit(src.scope)
     _set_edit(src.scope, None)
     targets = _slot(src, edit)
-    if edit is not None and edit.is_new and edit.parent_id is not None:
+    if edit is not None and edit.is_new and edit.kind == "condition" and edit.parent_id:
         group = find(src.get_tree(), edit.parent_id)
         if isinstance(group, Group) and not group.conditions:  # a new group left empty
             old_root = src.get_tree()
@@ -791,12 +806,12 @@ def _group_end(src: BuilderSource, group_id: str | None, depth: int) -> None:
         for child in group.conditions:
             if child.node_id not in drawn:
                 _child(src, child, depth - 1)
-    edit = current_edit(src.scope)
     parent_for_add = group.node_id if isinstance(group, Group) else None
-    if edit is not None and edit.is_new and _group_key(src.scope, tree, edit.parent_id) == gkey:
-        _condition_editor(src, edit, group if isinstance(group, Group) else None)
-    elif isinstance(group, Group) and group.operator == "same_row" and not group.conditions:
-        st.caption("This group is empty: add its metric.")
+    # The row being added is drawn here, in the fragment of the button that adds it: a
+    # callback that reruns its own fragment costs one run, one naming another costs two
+    # (the callback's, then the named fragments'), and each run is several redraws of the
+    # whole page in the browser.
+    _new_slot(src, group_id)
     with st.container(horizontal=True, key=f"flt_{gkey}_adds", gap="small"):
         st.button(
             "Add condition",
@@ -808,17 +823,54 @@ def _group_end(src: BuilderSource, group_id: str | None, depth: int) -> None:
             help="Add one more condition to this group.",
         )
         if depth < MAX_NESTING:
-            with st.popover("Add group", icon=":material/library_add:", type="tertiary"):
-                st.caption("A group of conditions that holds when …")
-                for operator in catalog.LOGICAL_OPERATORS:
-                    st.button(
-                        group_label(operator).capitalize(),
-                        key=key(gkey, f"add_group_{operator}"),
-                        on_click=_add_group,
-                        args=(src, parent_for_add, operator),
-                        type="tertiary",
-                        width="stretch",
-                    )
+            st.button(
+                "Add group",
+                key=key(gkey, "add_group"),
+                icon=":material/library_add:",
+                on_click=_pick_group_kind,
+                args=(src, parent_for_add),
+                type="tertiary",
+                help="Add a group of conditions (all of, any of, or the same metric "
+                "evaluation) inside this one.",
+            )
+
+
+def _new_slot(src: BuilderSource, group_id: str | None) -> None:
+    """Where a group's new row (or new group's kind) is being made, when it is."""
+    tree = src.get_tree()
+    gkey = _group_key(src.scope, tree, group_id)
+    group = find(tree, gkey) if gkey != _root_key(src.scope) else None
+    edit = current_edit(src.scope)
+    if edit is not None and edit.is_new and _group_key(src.scope, tree, edit.parent_id) == gkey:
+        if edit.kind == "group":
+            _group_kind_picker(src, edit)
+        else:
+            _condition_editor(src, edit, group if isinstance(group, Group) else None)
+    elif isinstance(group, Group) and group.operator == "same_row" and not group.conditions:
+        st.caption("This group is empty: add its metric.")
+
+
+def _group_kind_picker(src: BuilderSource, edit: RowEdit) -> None:
+    nid = edit.node_id
+    with st.container(border=True, key=f"flt_{nid}_editing"):
+        widget_key = key(nid, "group_kind")
+        sync(widget_key, None)
+        st.pills(
+            "A group of conditions that holds when …",
+            options=list(catalog.LOGICAL_OPERATORS),
+            format_func=lambda operator: group_label(operator).capitalize(),
+            key=widget_key,
+            on_change=_on_group_kind,
+            args=(src, widget_key, edit.parent_id),
+        )
+        st.button(
+            "Cancel",
+            key=key(nid, "cancel"),
+            on_click=_close,
+            args=(src,),
+            shortcut="Esc",
+            help="Close without adding a group (Escape).",
+        )
 
 
 def _row(src: BuilderSource, node_id: str, depth: int) -> None:

@@ -295,7 +295,9 @@ def test_new_user_builds_a_filter_in_at_most_15_clicks_and_saves_it(
     expect(row_text(page, who)).to_have_text("Agent is Billing Bot")
 
     clicks.click(page.get_by_role("button", name="Add group").last)
-    clicks.click(page.get_by_role("button", name="All true for the same metric evaluation"))
+    kind = page.locator('[class*="st-key-flt_"][class*="_group_kind"]')
+    picker = next(c for c in kind.get_attribute("class").split() if c.endswith("_group_kind"))
+    clicks.pill(picker[len("st-key-") :], "All true for the same metric evaluation")
     # on a busy machine the rerun can start after rerun_after stopped watching for it
     page.wait_for_function(f"() => ({_CONDITION_IDS})().length > 2")
     wait_for_app(page)
