@@ -1,5 +1,6 @@
 """The filter builder in Chromium, click to settled, against a hello-world page changed
-the same way in the same run: at 10, 100 and 500 conditions, adding a condition (the new
+the same way in the same run (and, for reference only, that page inside a navigation like
+the app's): at 10, 100 and 500 conditions, adding a condition (the new
 row opens), changing one (its value typed, Enter applies it) and opening the filter (the
 editor page loaded). Medians of interleaved rounds; DOM nodes per condition (the page at
 500 conditions against the page at 10) and websocket bytes per edit (frames both ways,
@@ -181,20 +182,20 @@ def _builder_round(
         out.record("dom 500", page.evaluate("document.querySelectorAll('*').length"))
 
 
-def _hello_round(page: Any, counter: Counter, url: str, out: Figures) -> None:
-    out.record("open hello", _open(page, url, ".st-key-hello_add"))
+def _hello_round(page: Any, counter: Counter, url: str, out: Figures, name: str = "hello") -> None:
+    out.record(f"open {name}", _open(page, url, ".st-key-hello_add"))
     page.wait_for_timeout(300)
     seconds, sent = _timed(page, counter, page.locator(".st-key-hello_add button").click)
-    out.record("add hello", seconds, sent)
+    out.record(f"add {name}", seconds, sent)
     box = page.locator(".st-key-hello_number input")
-    value = str(100 + len(out.times.get("change hello", [])))
+    value = str(100 + len(out.times.get(f"change {name}", [])))
 
     def type_and_enter() -> None:
         box.fill(value)
         box.press("Enter")
 
     seconds, sent = _timed(page, counter, type_and_enter)
-    out.record("change hello", seconds, sent)
+    out.record(f"change {name}", seconds, sent)
 
 
 def _start_page(script: Path, log: Path) -> StreamlitApp:
@@ -226,11 +227,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         api = start_demo_api(work, calls=2000)
-        app = hello = None
+        app = hello = framed = None
         try:
             env = {"CEKURA_BASE_URL": api.url, "CEKURA_API_KEY": api.api_key}
             app = start_streamlit(work, env)
             hello = _start_page(ROOT / "bench" / "builder_hello_page.py", work / "hello.log")
+            framed = _start_page(ROOT / "bench" / "builder_hello_nav.py", work / "framed.log")
             project = api.get("/user/v1/projects/").json()[0]["id"]
             boards = {}
             for size in SIZES:
@@ -263,13 +265,14 @@ def main() -> None:
                     )
                 for _ in range(ROUNDS):
                     _hello_round(page, counter, hello_page, out)
+                    _hello_round(page, counter, framed.url + "/", out, name="framed")
                     for size in SIZES:
                         url = f"{app.url}/editor?dashboard={boards[size]}"
                         _builder_round(page, counter, url, boards[size], size, out)
                 browser.close()
             _report(out)
         finally:
-            for server in (hello, app):
+            for server in (hello, framed, app):
                 if server is not None:
                     server.stop()
             api.stop()
@@ -291,6 +294,12 @@ def _report(out: Figures) -> None:
                 f"websocket {out.median_ws(f'{action} {size}') / 1000:.1f} kB per edit "
                 f"(hello world {base_ws / 1000:.1f} kB)"
             )
+        framed = out.median(f"{action} framed")
+        print(
+            f"  (not a goal) the hello-world page inside a six-page navigation like the "
+            f"app's: {action} {ms(framed)}, {framed / base:.2f}x the bare page: what the "
+            "frame alone costs"
+        )
     open_small, open_big = out.median(f"open {SIZES[0]}"), out.median(f"open {SIZES[-1]}")
     for size in SIZES:
         print(
