@@ -96,14 +96,29 @@ def search_list(page: Page, text: str) -> None:
     rerun_after(page, lambda: box.press("Enter"))
 
 
+def _settled_box(page: Page, area: Any) -> dict[str, float]:
+    """The element's box once it stops moving: after a rerun (a dialog closed) the table
+    can be drawn again, and a click at a place computed mid-layout lands on another cell
+    (on a busy machine it opened the dashboard instead of ticking its box)."""
+    wait_for_app(page)
+    last = None
+    for _ in range(50):
+        box = area.bounding_box()
+        assert box is not None
+        if box == last:
+            return box
+        last = box
+        page.wait_for_timeout(100)
+    raise AssertionError(f"the table kept moving: {last}")
+
+
 def select_row(page: Page, index: int, rows: int) -> None:
     """Click the selection box of table row `index` (0-based) of `rows` shown rows. The
     table is drawn on a canvas, so the row is found by its place."""
     grid = page.get_by_test_id("stDataFrame")
     area = grid.get_by_test_id("data-grid-canvas")
     area.scroll_into_view_if_needed()
-    bounds = area.bounding_box()
-    assert bounds is not None
+    bounds = _settled_box(page, area)
     row_height = bounds["height"] / (rows + 1) if rows < 10 else 35
     y = row_height * (index + 1) + row_height / 2
     # the canvas lies under a scroll layer that takes the clicks: click at the place
