@@ -334,13 +334,13 @@ def _inputs(part: str, draft: Draft, filters: str) -> Any:
             has_errors(_validated(draft, agents, metrics)),
             resolve_window(draft.tree) is None,
             filters if preview_open else None,
-            id(draft.save_issue),
+            draft.save_issue,  # the objects, not their id(): an id is reused once freed
             draft.pending_json,
             draft.project,
         )
     if part == "charts":
         # with no widgets there is nothing a filter changes
-        return (filters if draft.loaded.widgets else None, draft.project, id(draft.loaded))
+        return (filters if draft.loaded.widgets else None, draft.project, draft.loaded)
     return (filters, draft.project)  # count
 
 
