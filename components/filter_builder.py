@@ -863,14 +863,19 @@ def _group_kind_picker(src: BuilderSource, edit: RowEdit) -> None:
             on_change=_on_group_kind,
             args=(src, widget_key, edit.parent_id),
         )
-        st.button(
-            "Cancel",
-            key=key(nid, "cancel"),
-            on_click=_close,
-            args=(src,),
-            shortcut="Esc",
-            help="Close without adding a group (Escape).",
-        )
+        _cancel_button(src, nid, "Close without adding a group (Escape).")
+
+
+def _cancel_button(src: BuilderSource, nid: str, help_text: str) -> None:
+    """Cancel (or Escape): the open row or choice closes; the tree stays as it was."""
+    st.button(
+        "Cancel",
+        key=key(nid, "cancel"),
+        on_click=_close,
+        args=(src,),
+        shortcut="Esc",
+        help=help_text,
+    )
 
 
 def _row(src: BuilderSource, node_id: str, depth: int) -> None:
@@ -957,14 +962,7 @@ def _condition_editor(src: BuilderSource, edit: RowEdit, parent: Group | None) -
                 disabled=pending is None,
                 help="Put this condition in the filter (Enter in a box does the same).",
             )
-            st.button(
-                "Cancel",
-                key=key(nid, "cancel"),
-                on_click=_close,
-                args=(src,),
-                shortcut="Esc",
-                help="Close without changing anything (Escape).",
-            )
+            _cancel_button(src, nid, "Close without changing anything (Escape).")
             if not edit.is_new:
                 _actions_menu(src, nid, "condition")
 
