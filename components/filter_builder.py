@@ -811,7 +811,7 @@ def _group_end(src: BuilderSource, group_id: str | None, depth: int) -> None:
     # callback that reruns its own fragment costs one run, one naming another costs two
     # (the callback's, then the named fragments'), and each run is several redraws of the
     # whole page in the browser.
-    _new_slot(src, group_id)
+    _new_slot(src, gkey, group if isinstance(group, Group) else None)
     with st.container(horizontal=True, key=f"flt_{gkey}_adds", gap="small"):
         st.button(
             "Add condition",
@@ -835,18 +835,17 @@ def _group_end(src: BuilderSource, group_id: str | None, depth: int) -> None:
             )
 
 
-def _new_slot(src: BuilderSource, group_id: str | None) -> None:
-    """Where a group's new row (or new group's kind) is being made, when it is."""
-    tree = src.get_tree()
-    gkey = _group_key(src.scope, tree, group_id)
-    group = find(tree, gkey) if gkey != _root_key(src.scope) else None
+def _new_slot(src: BuilderSource, gkey: str, group: Group | None) -> None:
+    """Where the new row (or new group's kind) of the group keyed `gkey` is being made,
+    when it is."""
     edit = current_edit(src.scope)
+    tree = src.get_tree()
     if edit is not None and edit.is_new and _group_key(src.scope, tree, edit.parent_id) == gkey:
         if edit.kind == "group":
             _group_kind_picker(src, edit)
         else:
-            _condition_editor(src, edit, group if isinstance(group, Group) else None)
-    elif isinstance(group, Group) and group.operator == "same_row" and not group.conditions:
+            _condition_editor(src, edit, group)
+    elif group is not None and group.operator == "same_row" and not group.conditions:
         st.caption("This group is empty: add its metric.")
 
 
