@@ -168,7 +168,7 @@ def _signature(draft: Draft) -> tuple[Any, ...]:
         draft.version if effective_shown else None,
         draft.save_issue.kind if draft.save_issue is not None else None,
         # the widget editor's preview is drawn with the draft's filter
-        reads.filter_key(draft.filters_json()) if _widget_editor_open(draft) else None,
+        _filter_key(draft) if _widget_editor_open(draft) else None,
         draft.widgets,  # undo/redo/discard in the fragment can change the widget list
     )
 
@@ -353,14 +353,14 @@ def _drawn(dashboard_id: int) -> dict[str, Any]:
 
 def _draws(part: str, draft: Draft) -> None:
     """Follower `part` is being drawn from the draft as it is now."""
-    _drawn(draft.dashboard_id)[part] = _inputs(part, draft, reads.filter_key(draft.filters_json()))
+    _drawn(draft.dashboard_id)[part] = _inputs(part, draft, _filter_key(draft))
 
 
 def _stale(draft: Draft) -> list[str]:
     """The followers drawn from something the draft no longer is."""
     drawn = _drawn(draft.dashboard_id)
     parts = [p for p in FOLLOWERS if not (CHARTS_OFF and p in ("charts", "count"))]
-    filters = reads.filter_key(draft.filters_json())
+    filters = _filter_key(draft)
     missing = object()
     return [p for p in parts if drawn.get(p, missing) != _inputs(p, draft, filters)]
 
@@ -503,6 +503,7 @@ def _filter_area(dashboard_id: int) -> None:
             draft.project,
             follow=lambda: _followers(dashboard_id),
             server_errors=lambda: _server_errors(dashboard_id),
+            validate=lambda tree: _builder_check(dashboard_id, tree),
         )
     st.fragment(key=keys.f_editor("savebar", dashboard_id))(_filter_save)(dashboard_id)
     if _is_fragment_run() and set(_stale(draft)) & set(OUTSIDE_AREA):
@@ -549,15 +550,26 @@ def _filter_names(draft: Draft) -> tuple[dict[int, str], dict[int, str]]:
 
 
 def _validated(draft: Draft, agents: dict[int, str], metrics: dict[int, str]) -> list[Any]:
-    """The draft's problems, worked out once per draft version (the status line and the
-    Save bar both need them after every edit)."""
-    cache_key = keys.s_editor_problems(draft.dashboard_id)
-    cached = state.get(cache_key)
-    stamp = (draft.version, draft.project, id(draft.tree))
-    if cached is None or cached[0] != stamp:
-        cached = (stamp, validate_filter(draft.tree, agents=agents, metrics=metrics))
-        state[cache_key] = cached
-    return list(cached[1])
+    """The draft's problems, worked out once for each tree and project (the status line,
+    the Save bar, the charts and the builder's rows all need them after every edit)."""
+    found = draft.worked_out(
+        "problems", lambda: validate_filter(draft.tree, agents=agents, metrics=metrics)
+    )
+    return list(found)
+
+
+def _builder_check(dashboard_id: int, tree: Any) -> list[Any]:
+    """The builder's check of the tree it draws: the draft's, worked out once."""
+    draft = get_draft(dashboard_id)
+    if draft is None or draft.tree is not tree:
+        agents, metrics = _filter_names(draft) if draft is not None else ({}, {})
+        return validate_filter(tree, agents=agents, metrics=metrics)
+    return _validated(draft, *_filter_names(draft))
+
+
+def _filter_key(draft: Draft) -> str:
+    """The draft's filter as reads.filter_key, worked out once for each tree."""
+    return draft.worked_out("filter_key", lambda: reads.filter_key(draft.filters_json()))
 
 
 SENTENCE_CHARS = 600  # a longer sentence is cut: the builder below shows every condition

@@ -12,9 +12,9 @@ plain values and the API's models: no exception objects, no DataFrames.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, cast
 
 import streamlit as st
 
@@ -36,6 +36,7 @@ from services import state_keys as keys
 from services.connection import Connection, current_connection
 
 UNDO_LIMIT = 100
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -104,8 +105,26 @@ class Draft:
     # the widgets as the user is changing them (cekura_dashboards/widget_changes.py);
     # None while they are as saved. Part of every snapshot, so undo covers them.
     widgets: tuple[WorkingWidget, ...] | None = None
+    # What was worked out from the draft as it was (`worked_out`): a builder edit asks the
+    # same questions of a 500-condition tree several times (dirty? its filter's key?).
+    _memo: dict[str, tuple[tuple[Any, ...], Any]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     # --- reading --------------------------------------------------------------------
+    def worked_out(self, what: str, compute: Callable[[], T]) -> T:
+        """`compute()`, or what it gave while the draft's content (tree, name, project,
+        server copy, widgets) was these very objects: each is replaced, never changed in
+        place, so the same objects mean the same answer. The stamp holds them, so an
+        object's id cannot be reused by another while its answer is kept."""
+        stamp = (self.tree, self.name, self.project, self.loaded, self.widgets)
+        hit = self._memo.get(what)
+        if hit is not None and all(a is b for a, b in zip(hit[0], stamp, strict=True)):
+            return cast(T, hit[1])
+        value = compute()
+        self._memo[what] = (stamp, value)
+        return value
+
     def filters_json(self) -> dict[str, Any] | None:
         return filter_to_json(self.tree) if self.tree is not None else None
 
@@ -122,7 +141,7 @@ class Draft:
 
     def is_dirty(self) -> bool:
         # the rule of the PATCH body: dirty exactly when Save would send something
-        return bool(self.changes()) or bool(self.widget_bulk())
+        return self.worked_out("dirty", lambda: bool(self.changes()) or bool(self.widget_bulk()))
 
     def belongs_to(self, conn: Connection) -> bool:
         """Whether Save may send this draft over `conn`: the same account (address and

@@ -294,11 +294,6 @@ def s_editor_drawn(dashboard_id: int) -> str:
     return f"s_editor_drawn_{int(dashboard_id)}"
 
 
-def s_editor_problems(dashboard_id: int) -> str:
-    """The draft's validation problems, with the draft version they are of."""
-    return f"s_editor_problems_{int(dashboard_id)}"
-
-
 # --- the calls table, the Calls page, the export and the drill-down --------------------------
 # (components/calls_table.py, components/calls_export.py, pages/calls.py, services/drilldown.py)
 # A table is named by the caller: "page" on the Calls page, "w<widget id>_<side>" under a chart.

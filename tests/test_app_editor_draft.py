@@ -103,6 +103,41 @@ def test_saved_makes_a_fresh_baseline() -> None:
     assert not draft.is_dirty() and draft.undo_stack == [] and draft.redo_stack == []
 
 
+def test_what_is_worked_out_of_a_draft_follows_each_kind_of_change() -> None:
+    # is_dirty is kept between edits (a builder edit asks it several times); every way a
+    # draft changes must be seen, or Save would be offered (or refused) wrongly
+    draft = new_draft()
+    asked: list[str] = []
+
+    def key() -> str:
+        return draft.worked_out("key", lambda: asked.append("x") or str(draft.filters_json()))
+
+    assert key() == key() and len(asked) == 1  # unchanged: worked out once
+    assert not draft.is_dirty()
+    draft.edit_tree(lambda t: add_condition(t, None, "duration", "gte", 60))
+    assert draft.is_dirty() and "60" in key() and len(asked) == 2
+    draft.undo()
+    assert not draft.is_dirty() and "60" not in key()
+    draft.change(name="Renamed")
+    assert draft.is_dirty()
+    draft.undo()
+    draft.change(project=2)
+    assert draft.is_dirty()
+    draft.undo()
+    assert not draft.is_dirty()
+    # only the server copy changes: theirs is now what I have, so nothing is left to save
+    draft.edit_tree(lambda t: add_condition(t, None, "duration", "gte", 90))
+    assert draft.is_dirty()
+    tree = draft.tree
+    draft.rebase(dashboard(filters=draft.filters_json(), updated_at="2026-11-21T10:00:00Z"))
+    assert draft.tree is tree and not draft.is_dirty()
+    draft.change(name="Mine")
+    draft.saved(dashboard(name="Mine"))
+    assert not draft.is_dirty()
+    draft.remove_widget("w1")  # no such widget: nothing changes
+    assert not draft.is_dirty()
+
+
 def test_null_name_stays_null_in_the_body() -> None:
     draft = new_draft(dashboard(name=None))
     assert draft.body()["name"] is None and not draft.is_dirty()
