@@ -123,7 +123,9 @@ def test_forbidden_combinations_are_refused_and_allowed_ones_drawn(
 ) -> None:
     verdicts = {"forbidden": 0, "allowed": 0}
 
-    @SETTINGS
+    # about one draw in ten is allowed and complete: at 320 examples the allowed count sat
+    # near 30 and fell short of it in one run of five; twice the examples keep it far above
+    @settings(SETTINGS, max_examples=2 * SETTINGS.max_examples)
     @given(data=st.data())
     def check(data: Any) -> None:
         plot = _plot(data.draw, metrics)
