@@ -151,9 +151,9 @@ class BuilderSource:
     hints: ValueHints = field(default_factory=ValueHints)
     project_id: int | None = None
     metric_info: dict[int, ScoreHint] = field(default_factory=dict)
-    # the caller's own check of a tree, when it works the problems out anyway (the editor
-    # does, for its Save bar): one check per edit, not two
-    validate: Callable[[Node | None], list[Problem]] | None = None
+    # the caller's own check of the tree `get_tree` gives, when it works the problems out
+    # anyway (the editor does, for its Save bar): one check per edit, not two
+    validate: Callable[[], list[Problem]] | None = None
     _problems: tuple[Any, dict[str, list[Problem]]] | None = None
 
     def followers(self) -> list[str]:
@@ -167,7 +167,7 @@ class BuilderSource:
         tree = self.get_tree()
         if self._problems is None or self._problems[0] is not tree:
             if self.validate is not None:
-                found = self.validate(tree)
+                found = self.validate()
             else:
                 found = validate_filter(tree, agents=self.hints.agents, metrics=self.hints.metrics)
             self._problems = (tree, problems_by_node(found))
@@ -595,16 +595,16 @@ def render_filter_builder(
     *,
     follow: Sequence[str] | Callable[[], Sequence[str]] = (),
     server_errors: Callable[[], dict[str, list[str]]] | None = None,
-    validate: Callable[[Node | None], list[Problem]] | None = None,
+    validate: Callable[[], list[Problem]] | None = None,
 ) -> None:
     """Draw the builder of one tree. `get_tree()` reads the tree as it is now;
     `on_change(edit)` makes `edit(tree)` the new tree (one undo step); `scope` tells this
     tree's builder state and fragments apart from any other on the page; `project_id`
     narrows the pickers to what exists in that project; `follow` are fragment keys to
     rerun after each change (or a function giving them, asked once the change is made;
-    FOLLOW_PAGE in them reruns the whole page); `validate(tree)`, when given, is the
-    caller's check of a tree against the project's agents and metrics (as
-    validate_filter), so a tree is not checked twice."""
+    FOLLOW_PAGE in them reruns the whole page); `validate()`, when given, is the
+    caller's check of the tree `get_tree()` gives against the project's agents and
+    metrics (as validate_filter), so a tree is not checked twice."""
     hints, info = builder_hints(project_id)
     src = BuilderSource(
         scope=scope,

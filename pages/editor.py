@@ -503,7 +503,7 @@ def _filter_area(dashboard_id: int) -> None:
             draft.project,
             follow=lambda: _followers(dashboard_id),
             server_errors=lambda: _server_errors(dashboard_id),
-            validate=lambda tree: _builder_check(dashboard_id, tree),
+            validate=lambda: _draft_problems(dashboard_id),
         )
     st.fragment(key=keys.f_editor("savebar", dashboard_id))(_filter_save)(dashboard_id)
     if _is_fragment_run() and set(_stale(draft)) & set(OUTSIDE_AREA):
@@ -558,13 +558,10 @@ def _validated(draft: Draft, agents: dict[int, str], metrics: dict[int, str]) ->
     return list(found)
 
 
-def _builder_check(dashboard_id: int, tree: Any) -> list[Any]:
-    """The builder's check of the tree it draws: the draft's, worked out once."""
+def _draft_problems(dashboard_id: int) -> list[Any]:
+    """The builder's check of the tree it draws (the draft's: `_tree_of`)."""
     draft = get_draft(dashboard_id)
-    if draft is None or draft.tree is not tree:
-        agents, metrics = _filter_names(draft) if draft is not None else ({}, {})
-        return validate_filter(tree, agents=agents, metrics=metrics)
-    return _validated(draft, *_filter_names(draft))
+    return _validated(draft, *_filter_names(draft)) if draft is not None else []
 
 
 def _filter_key(draft: Draft) -> str:
